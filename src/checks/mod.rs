@@ -1,0 +1,3 @@
+//! Every check, one module each. The registry in `check::registry` lists them in order.
+
+pub mod uptime;

@@ -1,0 +1,182 @@
+//! A throwaway PKI for the loopback world: a CA and leaf certificates that are valid, expired, not
+//! yet valid, expiring soon, for the wrong name, self-signed, or from an untrusted CA.
+
+use std::sync::Arc;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use time::{Duration, OffsetDateTime};
+
+/// A certificate authority that signs leaves.
+pub struct TestCa {
+    issuer: Issuer<'static, KeyPair>,
+    cert: rcgen::Certificate,
+}
+
+impl TestCa {
+    /// A new CA with basicConstraints CA:TRUE and keyCertSign.
+    pub fn new(common_name: &str) -> Result<Self, rcgen::Error> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, common_name);
+        dn.push(DnType::OrganizationName, "launchready test PKI");
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - Duration::days(30);
+        params.not_after = now + Duration::days(3650);
+        let key = KeyPair::generate()?;
+        let cert = params.self_signed(&key)?;
+        Ok(TestCa {
+            issuer: Issuer::new(params, key),
+            cert,
+        })
+    }
+
+    /// The CA certificate, DER.
+    pub fn cert_der(&self) -> CertificateDer<'static> {
+        self.cert.der().clone()
+    }
+
+    /// The CA certificate, PEM.
+    pub fn cert_pem(&self) -> String {
+        self.cert.pem()
+    }
+
+    /// Issues a leaf per the spec, with SAN, CA:FALSE, EKU serverAuth and AKI.
+    pub fn issue(&self, spec: &LeafSpec) -> Result<Leaf, rcgen::Error> {
+        let params = spec.params()?;
+        let key = KeyPair::generate()?;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        Ok(Leaf::new(vec![cert.der().clone(), self.cert_der()], cert.pem(), &key))
+    }
+}
+
+/// What a leaf certificate should look like.
+#[derive(Debug, Clone)]
+pub struct LeafSpec {
+    /// DNS names in the SAN.
+    pub names: Vec<String>,
+    /// Start of validity.
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    pub not_after: OffsetDateTime,
+}
+
+impl LeafSpec {
+    /// Valid from 10 days ago for 90 days from now.
+    pub fn valid(names: &[&str]) -> Self {
+        let now = OffsetDateTime::now_utc();
+        LeafSpec {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            not_before: now - Duration::days(10),
+            not_after: now + Duration::days(90),
+        }
+    }
+
+    /// Expired 3 days ago.
+    pub fn expired(names: &[&str]) -> Self {
+        let now = OffsetDateTime::now_utc();
+        LeafSpec {
+            not_before: now - Duration::days(93),
+            not_after: now - Duration::days(3),
+            ..LeafSpec::valid(names)
+        }
+    }
+
+    /// Valid only from 5 days from now.
+    pub fn not_yet_valid(names: &[&str]) -> Self {
+        let now = OffsetDateTime::now_utc();
+        LeafSpec {
+            not_before: now + Duration::days(5),
+            not_after: now + Duration::days(95),
+            ..LeafSpec::valid(names)
+        }
+    }
+
+    /// Expires `days` days (and a few hours) from now.
+    pub fn expiring_in(names: &[&str], days: i64) -> Self {
+        let now = OffsetDateTime::now_utc();
+        LeafSpec {
+            not_before: now - Duration::days(80),
+            not_after: now + Duration::days(days) + Duration::hours(6),
+            ..LeafSpec::valid(names)
+        }
+    }
+
+    fn params(&self) -> Result<CertificateParams, rcgen::Error> {
+        let mut params = CertificateParams::new(self.names.clone())?;
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, self.names.first().map_or("leaf", String::as_str));
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.use_authority_key_identifier_extension = true;
+        params.not_before = self.not_before;
+        params.not_after = self.not_after;
+        Ok(params)
+    }
+}
+
+/// A leaf certificate with its chain and key.
+pub struct Leaf {
+    /// Leaf first, then the issuing CA (for a self-signed leaf, only itself).
+    pub chain: Vec<CertificateDer<'static>>,
+    /// PKCS#8 private key, DER.
+    pub key_der: Vec<u8>,
+    /// PEM of the leaf certificate.
+    pub cert_pem: String,
+    /// PEM of the private key.
+    pub key_pem: String,
+}
+
+impl Leaf {
+    fn new(chain: Vec<CertificateDer<'static>>, cert_pem: String, key: &KeyPair) -> Self {
+        Leaf {
+            chain,
+            key_der: key.serialize_der(),
+            cert_pem,
+            key_pem: key.serialize_pem(),
+        }
+    }
+
+    /// A self-signed leaf for the names (valid dates, but no CA vouches for it).
+    pub fn self_signed(names: &[&str]) -> Result<Self, rcgen::Error> {
+        let params = LeafSpec::valid(names).params()?;
+        let key = KeyPair::generate()?;
+        let cert = params.self_signed(&key)?;
+        Ok(Leaf::new(vec![cert.der().clone()], cert.pem(), &key))
+    }
+
+    /// A rustls server config serving this chain (TLS 1.2 and 1.3).
+    pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, rustls::Error> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()));
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_single_cert(self.chain.clone(), key)?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaves_chain_to_their_ca() {
+        let ca = TestCa::new("Test CA").unwrap();
+        let leaf = ca.issue(&LeafSpec::valid(&["acme.test"])).unwrap();
+        assert_eq!(leaf.chain.len(), 2);
+        assert_eq!(leaf.chain[1], ca.cert_der());
+        assert!(leaf.cert_pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert!(leaf.server_config().is_ok());
+    }
+}

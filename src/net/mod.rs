@@ -1,0 +1,64 @@
+//! Shared network clients, built once per run: HTTP, DNS, the TLS trust store and the scope guard.
+
+pub mod dns;
+pub mod http;
+pub mod scope;
+pub mod tls;
+
+use std::sync::Arc;
+
+use crate::config::Target;
+
+pub use dns::Dns;
+pub use http::{Http, HttpError, HttpRequest, HttpResponse, Route, RouteEnd};
+pub use scope::{Scope, ScopeError};
+pub use tls::TrustStore;
+
+/// Why the network clients could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// DNS resolver setup failed.
+    #[error(transparent)]
+    Dns(#[from] dns::DnsSetupError),
+    /// The trust store could not be built.
+    #[error(transparent)]
+    Trust(#[from] tls::TrustError),
+    /// The HTTP client could not be built.
+    #[error("{0}")]
+    Http(String),
+}
+
+/// Everything a check needs to reach the target.
+pub struct Net {
+    /// The HTTP client.
+    pub http: Http,
+    /// The DNS resolver.
+    pub dns: Arc<Dns>,
+    /// Trusted roots.
+    pub trust: TrustStore,
+    /// Scope guard for active probes.
+    pub scope: Scope,
+}
+
+impl Net {
+    /// Builds the clients from the target's settings.
+    pub fn new(target: &Target) -> Result<Self, NetError> {
+        let trust = TrustStore::new(&target.tls)?;
+        Net::with_trust(target, trust)
+    }
+
+    /// Builds the clients with a given trust store.
+    pub fn with_trust(target: &Target, trust: TrustStore) -> Result<Self, NetError> {
+        let dns = Arc::new(Dns::new(&target.dns)?);
+        let scope_patterns = target.scope.clone();
+        let in_scope = Arc::new(move |host: &str| scope_patterns.iter().any(|p| p.matches(host)));
+        let http = Http::new(&target.http, dns.clone(), trust.client_config(), in_scope)
+            .map_err(NetError::Http)?;
+        Ok(Net {
+            http,
+            dns,
+            trust,
+            scope: Scope::new(target.scope.clone(), &target.http),
+        })
+    }
+}
