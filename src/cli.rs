@@ -186,7 +186,12 @@ pub async fn execute(cli: Cli) -> Outcome {
                 Ok(t) => t,
                 Err(e @ ConfigError::Read { .. }) => return Outcome::Usage(e.to_string()),
                 Err(ConfigError::Invalid(list)) => {
-                    let mut text = format!("error: {} has {} problem{}:", args.config.display(), list.len(), report::plural(list.len()));
+                    let mut text = format!(
+                        "error: {} has {} problem{}:",
+                        args.config.display(),
+                        list.len(),
+                        report::plural(list.len())
+                    );
                     for d in list {
                         text.push_str(&format!("\n{d}"));
                     }
@@ -207,14 +212,23 @@ pub async fn execute(cli: Cli) -> Outcome {
                 Ok(o) => o,
                 Err(message) => return Outcome::Usage(message),
             };
-            let variant = if args.hardened { demo::Variant::Hardened } else { demo::Variant::Flawed };
+            let variant = if args.hardened {
+                demo::Variant::Hardened
+            } else {
+                demo::Variant::Flawed
+            };
             let world = match demo::DemoWorld::start(variant).await {
                 Ok(w) => w,
                 Err(e) => return Outcome::Internal(format!("cannot start the sample portal: {e}")),
             };
             if args.show_config {
                 let mut err = io::stderr().lock();
-                let _ = writeln!(err, "# {}\n{}", world.config_path.display(), world.config_text);
+                let _ = writeln!(
+                    err,
+                    "# {}\n{}",
+                    world.config_path.display(),
+                    world.config_text
+                );
             }
             let target = match config::load(&world.config_path, &world.env) {
                 Ok(t) => t,
@@ -228,16 +242,24 @@ pub async fn execute(cli: Cli) -> Outcome {
         Command::List => print(&list_text()),
         Command::Explain { id } => match registry::find(&id) {
             Some(entry) => print(&explain_text(entry.meta)),
-            None => Outcome::Usage(format!("error: no check with id `{id}`; see `launchready list`")),
+            None => Outcome::Usage(format!(
+                "error: no check with id `{id}`; see `launchready list`"
+            )),
         },
-        Command::Init { base_url, output, force } => init(&base_url, &output, force),
+        Command::Init {
+            base_url,
+            output,
+            force,
+        } => init(&base_url, &output, force),
     }
 }
 
 fn audit_options(run: &RunArgs, progress: bool) -> Result<AuditOptions, String> {
     for id in run.only.iter().chain(&run.skip) {
         if !registry::is_known(id) {
-            return Err(format!("error: no check with id `{id}`; see `launchready list`"));
+            return Err(format!(
+                "error: no check with id `{id}`; see `launchready list`"
+            ));
         }
     }
     Ok(AuditOptions {
@@ -259,14 +281,17 @@ fn finish(scorecard: &Scorecard, run: &RunArgs) -> Outcome {
     let color = match run.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let mut buffer = Vec::new();
     if let Err(e) = report::write(run.format, scorecard, Style { color }, &mut buffer) {
         return Outcome::Internal(format!("cannot render the report: {e}"));
     }
     let written = match &run.output {
-        Some(path) => std::fs::write(path, &buffer).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => std::fs::write(path, &buffer)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => write_stdout(&buffer),
     };
     match written {
@@ -302,7 +327,13 @@ pub fn list_text() -> String {
     for category in Category::ALL {
         for entry in CHECKS.iter().filter(|e| e.meta.category == category) {
             let m = entry.meta;
-            table.add_row(vec![m.id, category.title(), m.default_severity.as_str(), &m.mode.to_string(), m.title]);
+            table.add_row(vec![
+                m.id,
+                category.title(),
+                m.default_severity.as_str(),
+                &m.mode.to_string(),
+                m.title,
+            ]);
         }
     }
     format!("{table}\n")
@@ -312,7 +343,14 @@ pub fn list_text() -> String {
 pub fn explain_text(m: &crate::check::CheckMeta) -> String {
     let mut out = format!(
         "{} — {}\narea: {} · default severity: {} · {}\n\nWhy it matters\n  {}\n\nWhat breaks\n  {}\n\nHow to fix it\n  {}\n\nReferences\n",
-        m.id, m.title, m.category.title(), m.default_severity, m.mode, m.why, m.breaks, m.remediation
+        m.id,
+        m.title,
+        m.category.title(),
+        m.default_severity,
+        m.mode,
+        m.why,
+        m.breaks,
+        m.remediation
     );
     for r in m.references {
         out.push_str(&format!("  - {r}\n"));
@@ -326,16 +364,28 @@ pub fn explain_text(m: &crate::check::CheckMeta) -> String {
 fn init(base_url: &str, output: &PathBuf, force: bool) -> Outcome {
     let url = match url::Url::parse(base_url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
-        _ => return Outcome::Usage(format!("error: `{base_url}` is not an http(s) URL like https://example.com")),
+        _ => {
+            return Outcome::Usage(format!(
+                "error: `{base_url}` is not an http(s) URL like https://example.com"
+            ));
+        }
     };
     if output.exists() && !force {
-        return Outcome::Usage(format!("error: {} exists; pass --force to overwrite it", output.display()));
+        return Outcome::Usage(format!(
+            "error: {} exists; pass --force to overwrite it",
+            output.display()
+        ));
     }
     let text = crate::config::starter(&url);
     match std::fs::write(output, text) {
         Ok(()) => {
             let mut err = io::stderr().lock();
-            let _ = writeln!(err, "wrote {}; edit it, then run: launchready audit -c {}", output.display(), output.display());
+            let _ = writeln!(
+                err,
+                "wrote {}; edit it, then run: launchready audit -c {}",
+                output.display(),
+                output.display()
+            );
             Outcome::Ok
         }
         Err(e) => Outcome::Internal(format!("cannot write {}: {e}", output.display())),

@@ -57,22 +57,86 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         regex: Regex::new(re).expect("detector patterns are valid"),
     };
     vec![
-        p(LeakKind::InteractiveDebugger, "werkzeug debugger", r"(?i)werkzeug debugger|__debugger__|console\.png"),
-        p(LeakKind::InteractiveDebugger, "rails web console", r"(?i)web-console|REPL session"),
-        p(LeakKind::StackTrace, "python traceback", r"Traceback \(most recent call last\)"),
-        p(LeakKind::StackTrace, "java stack trace", r"(?m)^\s*at [a-zA-Z_$][\w$]*(\.[\w$<>]+)+\([\w$]+\.(java|kt|scala):\d+\)"),
-        p(LeakKind::StackTrace, "node stack trace", r"(?m)^\s*at (\S+ )?\(?(/|file:|node:)[^\s():]+:\d+:\d+\)?"),
-        p(LeakKind::StackTrace, ".net stack trace", r"(?m)^\s*at [\w.`<>]+\(.*\) in .+:line \d+"),
-        p(LeakKind::StackTrace, "go panic", r"goroutine \d+ \[running\]"),
-        p(LeakKind::StackTrace, "rust panic", r"panicked at [^\n]+:\d+:\d+"),
-        p(LeakKind::StackTrace, "php error", r"(?i)(Fatal error|Parse error|Warning)</b>:? .+ on line <b>\d+|Stack trace:\s*\n#0 "),
-        p(LeakKind::StackTrace, "ruby backtrace", r"(?m)^\s*(from )?/[^\s:]+\.rb:\d+:in `"),
-        p(LeakKind::StackTrace, "framework debug page", r"(?i)(DEBUG = True|Whoops! There was an error|Django Version:|Exception Value:|Action Controller: Exception caught)"),
-        p(LeakKind::SqlError, "sql error", r"(?i)(SQLSTATE\[|syntax error at or near|You have an error in your SQL syntax|ORA-\d{5}|SQLite3?::|PG::\w+Error|unterminated quoted string)"),
-        p(LeakKind::Environment, "environment dump", r#"(?m)(^|["'\s{,])(DATABASE_URL|SECRET_KEY|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|REDIS_URL|JWT_SECRET|API_KEY|PRIVATE_KEY|PASSWORD)["']?\s*[=:]\s*["']?[^\s"',}]{3,}"#),
-        p(LeakKind::Environment, "process environment", r#"(?i)"(env|environment)"\s*:\s*\{[^}]*"(PATH|HOME|NODE_ENV)""#),
-        p(LeakKind::Version, "version string", r#"(?i)\b(nginx|apache|express|django|rails|php|node(\.js)?|openssl|spring[- ]boot|laravel|flask|werkzeug|gunicorn|postgres(ql)?|mysql|redis)[/ v:"=]+\d+\.\d+(\.\d+)?"#),
-        p(LeakKind::Version, "version field", r#"(?i)"(version|build|commit|git_sha|revision)"\s*:\s*"[^"]{3,}""#),
+        p(
+            LeakKind::InteractiveDebugger,
+            "werkzeug debugger",
+            r"(?i)werkzeug debugger|__debugger__|console\.png",
+        ),
+        p(
+            LeakKind::InteractiveDebugger,
+            "rails web console",
+            r"(?i)web-console|REPL session",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "python traceback",
+            r"Traceback \(most recent call last\)",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "java stack trace",
+            r"(?m)^\s*at [a-zA-Z_$][\w$]*(\.[\w$<>]+)+\([\w$]+\.(java|kt|scala):\d+\)",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "node stack trace",
+            r"(?m)^\s*at (\S+ )?\(?(/|file:|node:)[^\s():]+:\d+:\d+\)?",
+        ),
+        p(
+            LeakKind::StackTrace,
+            ".net stack trace",
+            r"(?m)^\s*at [\w.`<>]+\(.*\) in .+:line \d+",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "go panic",
+            r"goroutine \d+ \[running\]",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "rust panic",
+            r"panicked at [^\n]+:\d+:\d+",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "php error",
+            r"(?i)(Fatal error|Parse error|Warning)</b>:? .+ on line <b>\d+|Stack trace:\s*\n#0 ",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "ruby backtrace",
+            r"(?m)^\s*(from )?/[^\s:]+\.rb:\d+:in `",
+        ),
+        p(
+            LeakKind::StackTrace,
+            "framework debug page",
+            r"(?i)(DEBUG = True|Whoops! There was an error|Django Version:|Exception Value:|Action Controller: Exception caught)",
+        ),
+        p(
+            LeakKind::SqlError,
+            "sql error",
+            r"(?i)(SQLSTATE\[|syntax error at or near|You have an error in your SQL syntax|ORA-\d{5}|SQLite3?::|PG::\w+Error|unterminated quoted string)",
+        ),
+        p(
+            LeakKind::Environment,
+            "environment dump",
+            r#"(?m)(^|["'\s{,])(DATABASE_URL|SECRET_KEY|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|REDIS_URL|JWT_SECRET|API_KEY|PRIVATE_KEY|PASSWORD)["']?\s*[=:]\s*["']?[^\s"',}]{3,}"#,
+        ),
+        p(
+            LeakKind::Environment,
+            "process environment",
+            r#"(?i)"(env|environment)"\s*:\s*\{[^}]*"(PATH|HOME|NODE_ENV)""#,
+        ),
+        p(
+            LeakKind::Version,
+            "version string",
+            r#"(?i)\b(nginx|apache|express|django|rails|php|node(\.js)?|openssl|spring[- ]boot|laravel|flask|werkzeug|gunicorn|postgres(ql)?|mysql|redis)[/ v:"=]+\d+\.\d+(\.\d+)?"#,
+        ),
+        p(
+            LeakKind::Version,
+            "version field",
+            r#"(?i)"(version|build|commit|git_sha|revision)"\s*:\s*"[^"]{3,}""#,
+        ),
     ]
 });
 
@@ -104,7 +168,10 @@ pub fn excerpt(text: &str, start: usize, end: usize) -> String {
     while !text.is_char_boundary(to) {
         to -= 1;
     }
-    let one_line: String = text[from..to].split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line: String = text[from..to]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     one_line.chars().take(120).collect()
 }
 
@@ -118,23 +185,45 @@ mod tests {
 
     #[test]
     fn finds_common_stack_traces() {
-        assert_eq!(kinds("Traceback (most recent call last):\n  File \"app.py\""), vec![LeakKind::StackTrace]);
-        assert_eq!(kinds("Error: boom\n    at handler (/srv/app/index.js:10:5)"), vec![LeakKind::StackTrace]);
-        assert_eq!(kinds("goroutine 1 [running]:\nmain.main()"), vec![LeakKind::StackTrace]);
-        assert_eq!(kinds("thread 'main' panicked at src/main.rs:3:5"), vec![LeakKind::StackTrace]);
+        assert_eq!(
+            kinds("Traceback (most recent call last):\n  File \"app.py\""),
+            vec![LeakKind::StackTrace]
+        );
+        assert_eq!(
+            kinds("Error: boom\n    at handler (/srv/app/index.js:10:5)"),
+            vec![LeakKind::StackTrace]
+        );
+        assert_eq!(
+            kinds("goroutine 1 [running]:\nmain.main()"),
+            vec![LeakKind::StackTrace]
+        );
+        assert_eq!(
+            kinds("thread 'main' panicked at src/main.rs:3:5"),
+            vec![LeakKind::StackTrace]
+        );
     }
 
     #[test]
     fn finds_env_and_versions_but_not_plain_status() {
-        assert_eq!(kinds("DATABASE_URL=postgres://u:p@db/app"), vec![LeakKind::Environment]);
-        assert_eq!(kinds(r#"{"status":"ok","version":"1.4.2"}"#), vec![LeakKind::Version]);
+        assert_eq!(
+            kinds("DATABASE_URL=postgres://u:p@db/app"),
+            vec![LeakKind::Environment]
+        );
+        assert_eq!(
+            kinds(r#"{"status":"ok","version":"1.4.2"}"#),
+            vec![LeakKind::Version]
+        );
         assert!(kinds(r#"{"status":"ok"}"#).is_empty());
         assert!(kinds("<html><body>Welcome to Acme</body></html>").is_empty());
     }
 
     #[test]
     fn excerpts_are_short_and_single_line() {
-        let body = format!("{}\nTraceback (most recent call last):\n{}", "x".repeat(500), "y".repeat(500));
+        let body = format!(
+            "{}\nTraceback (most recent call last):\n{}",
+            "x".repeat(500),
+            "y".repeat(500)
+        );
         let leak = &leaks(&body)[0];
         assert!(leak.excerpt.len() <= 120 && !leak.excerpt.contains('\n'));
     }

@@ -16,9 +16,9 @@ pub mod scorecard;
 
 use std::sync::Arc;
 
+use check::Severity;
 use check::registry::{CHECKS, Entry};
 use check::runner::{self, RunOptions};
-use check::Severity;
 use config::Target;
 use net::Net;
 use scorecard::{RunSummary, Scorecard};
@@ -59,7 +59,12 @@ pub async fn audit(target: Target, options: &AuditOptions) -> Result<Scorecard, 
 }
 
 /// Audits the target with the given checks and network clients (tests add their own checks).
-pub async fn audit_with(entries: &[Entry], target: Target, net: Net, options: &AuditOptions) -> Scorecard {
+pub async fn audit_with(
+    entries: &[Entry],
+    target: Target,
+    net: Net,
+    options: &AuditOptions,
+) -> Scorecard {
     let started = std::time::Instant::now();
     let generated_at = time::OffsetDateTime::now_utc();
     let target = Arc::new(target);

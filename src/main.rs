@@ -16,10 +16,18 @@ fn main() -> ExitCode {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_env("LAUNCHREADY_LOG").unwrap_or_else(|_| EnvFilter::new(format!("launchready={level},warn")));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    let filter = EnvFilter::try_from_env("LAUNCHREADY_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("launchready={level},warn")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(3, &format!("error: cannot start the async runtime: {e}")),
     };

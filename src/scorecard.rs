@@ -71,12 +71,20 @@ impl CheckRow {
             return Verdict::Skipped;
         }
         let live = |f: &&Finding| f.accepted.as_ref().is_none_or(|a| a.expired);
-        let fails: Vec<&Finding> = self.findings.iter().filter(|f| f.status == Status::Fail).collect();
+        let fails: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail)
+            .collect();
         if fails.iter().any(live) {
             Verdict::Fail
         } else if self.findings.iter().any(|f| f.status == Status::Error) {
             Verdict::Error
-        } else if self.findings.iter().any(|f| f.status == Status::Inconclusive) {
+        } else if self
+            .findings
+            .iter()
+            .any(|f| f.status == Status::Inconclusive)
+        {
             Verdict::Inconclusive
         } else if !fails.is_empty() {
             Verdict::Accepted
@@ -162,13 +170,22 @@ impl Scorecard {
             .flat_map(|r| &r.findings)
             .filter(|f| f.status == Status::Fail && !f.blocks_at(self.run.fail_on))
             .collect();
-        out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.check.cmp(b.check)).then(a.subject.cmp(&b.subject)));
+        out.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.check.cmp(b.check))
+                .then(a.subject.cmp(&b.subject))
+        });
         out
     }
 
     /// Findings with the given status, in row order.
     pub fn with_status(&self, status: Status) -> Vec<&Finding> {
-        self.rows.iter().flat_map(|r| &r.findings).filter(|f| f.status == status).collect()
+        self.rows
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| f.status == status)
+            .collect()
     }
 
     /// Errored findings that fail the run at the threshold (unless errors are allowed).
@@ -228,7 +245,11 @@ pub struct Tally {
 }
 
 /// Marks failures covered by `[[accept]]` rules; returns the rules that matched nothing.
-pub fn apply_acceptances(rows: &mut [CheckRow], rules: &[AcceptRule], today: time::Date) -> Vec<AcceptRule> {
+pub fn apply_acceptances(
+    rows: &mut [CheckRow],
+    rules: &[AcceptRule],
+    today: time::Date,
+) -> Vec<AcceptRule> {
     let mut used = vec![false; rules.len()];
     for finding in rows.iter_mut().flat_map(|r| r.findings.iter_mut()) {
         if finding.status != Status::Fail {
@@ -236,7 +257,10 @@ pub fn apply_acceptances(rows: &mut [CheckRow], rules: &[AcceptRule], today: tim
         }
         let subject = finding.subject.to_string();
         let matched = rules.iter().enumerate().find(|(_, r)| {
-            r.check == finding.check && r.subject.as_ref().is_none_or(|s| subject.contains(s.as_str()))
+            r.check == finding.check
+                && r.subject
+                    .as_ref()
+                    .is_none_or(|s| subject.contains(s.as_str()))
         });
         if let Some((i, rule)) = matched {
             used[i] = true;

@@ -188,7 +188,11 @@ impl Subject {
 
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn position(f: &mut fmt::Formatter<'_>, line: Option<u32>, column: Option<u32>) -> fmt::Result {
+        fn position(
+            f: &mut fmt::Formatter<'_>,
+            line: Option<u32>,
+            column: Option<u32>,
+        ) -> fmt::Result {
             if let Some(line) = line {
                 write!(f, ":{line}")?;
                 if let Some(column) = column {
@@ -363,7 +367,9 @@ impl Finding {
     pub fn blocks_at(&self, threshold: Option<Severity>) -> bool {
         let accepted = self.accepted.as_ref().is_some_and(|a| !a.expired);
         match threshold {
-            Some(threshold) => self.status == Status::Fail && !accepted && self.severity >= threshold,
+            Some(threshold) => {
+                self.status == Status::Fail && !accepted && self.severity >= threshold
+            }
             None => false,
         }
     }
@@ -383,7 +389,13 @@ mod tests {
 
     #[test]
     fn subjects_render_positions() {
-        assert_eq!(Subject::file("src/a.rs", Some(3), Some(9)).to_string(), "src/a.rs:3:9");
-        assert_eq!(Subject::endpoint("GET", "https://a.test/x").to_string(), "GET https://a.test/x");
+        assert_eq!(
+            Subject::file("src/a.rs", Some(3), Some(9)).to_string(),
+            "src/a.rs:3:9"
+        );
+        assert_eq!(
+            Subject::endpoint("GET", "https://a.test/x").to_string(),
+            "GET https://a.test/x"
+        );
     }
 }

@@ -41,13 +41,20 @@ mod tests {
             assert!(seen.insert(m.id), "duplicate id {}", m.id);
             assert!(
                 !m.id.is_empty()
-                    && m.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && m.id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                     && !m.id.starts_with('-')
                     && !m.id.ends_with('-'),
                 "{} is not kebab-case",
                 m.id
             );
-            for (what, text) in [("title", m.title), ("why", m.why), ("breaks", m.breaks), ("remediation", m.remediation)] {
+            for (what, text) in [
+                ("title", m.title),
+                ("why", m.why),
+                ("breaks", m.breaks),
+                ("remediation", m.remediation),
+            ] {
                 assert!(text.trim().len() >= 10, "{}: {what} is missing", m.id);
             }
             assert!(!m.references.is_empty(), "{}: no references", m.id);

@@ -48,7 +48,12 @@ impl Default for RunOptions {
 }
 
 /// Runs the selected entries against the target and returns one row per selected check.
-pub async fn run(entries: &[Entry], target: Arc<Target>, net: Arc<Net>, options: &RunOptions) -> Vec<CheckRow> {
+pub async fn run(
+    entries: &[Entry],
+    target: Arc<Target>,
+    net: Arc<Net>,
+    options: &RunOptions,
+) -> Vec<CheckRow> {
     let mut rows: Vec<Option<CheckRow>> = Vec::new();
     let mut ready: Vec<(usize, Arc<dyn Check>)> = Vec::new();
     for entry in entries {
@@ -61,7 +66,9 @@ pub async fn run(entries: &[Entry], target: Arc<Target>, net: Arc<Net>, options:
         if options.skip.iter().any(|id| id == meta.id) {
             rows.push(skipped("skipped with --skip".into()));
         } else if meta.mode == Mode::Active && !options.active {
-            rows.push(skipped("active probe: run with --active to allow it".into()));
+            rows.push(skipped(
+                "active probe: run with --active to allow it".into(),
+            ));
         } else {
             match (entry.build)(&target) {
                 Ok(check) => {
@@ -97,12 +104,17 @@ pub async fn run(entries: &[Entry], target: Arc<Target>, net: Arc<Net>, options:
             };
             let findings = match tokio::time::timeout(timeout, check.run(&ctx)).await {
                 Ok(findings) => findings,
-                Err(_) => vec![Finding::error(
-                    meta,
-                    Subject::Target,
-                    format!("check did not finish within {}s; it was stopped", timeout.as_secs()),
-                )
-                .remediation("raise --timeout, or look for a target that stalls responses")],
+                Err(_) => vec![
+                    Finding::error(
+                        meta,
+                        Subject::Target,
+                        format!(
+                            "check did not finish within {}s; it was stopped",
+                            timeout.as_secs()
+                        ),
+                    )
+                    .remediation("raise --timeout, or look for a target that stalls responses"),
+                ],
             };
             progress.inc(1);
             progress.set_message(meta.id);
@@ -112,9 +124,12 @@ pub async fn run(entries: &[Entry], target: Arc<Target>, net: Arc<Net>, options:
     }
     while let Some(joined) = tasks.join_next_with_id().await {
         let (index, row) = match joined {
-            Ok((_, (index, meta, findings, elapsed))) => (index, CheckRow::ran(meta, findings, elapsed)),
+            Ok((_, (index, meta, findings, elapsed))) => {
+                (index, CheckRow::ran(meta, findings, elapsed))
+            }
             Err(error) => {
-                let Some(&(_, index, meta)) = metas.iter().find(|(id, _, _)| *id == error.id()) else {
+                let Some(&(_, index, meta)) = metas.iter().find(|(id, _, _)| *id == error.id())
+                else {
                     continue;
                 };
                 let message = if error.is_panic() {
@@ -149,7 +164,8 @@ fn progress_bar(enabled: bool, total: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} checks {msg}") {
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} checks {msg}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.enable_steady_tick(Duration::from_millis(120));
@@ -177,7 +193,11 @@ impl CheckRow {
     /// A row for a check that ran.
     pub fn ran(meta: &'static CheckMeta, mut findings: Vec<Finding>, duration: Duration) -> Self {
         if findings.is_empty() {
-            findings.push(Finding::error(meta, Subject::Target, "check returned no finding"));
+            findings.push(Finding::error(
+                meta,
+                Subject::Target,
+                "check returned no finding",
+            ));
         }
         sort_findings(&mut findings);
         CheckRow {

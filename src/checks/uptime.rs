@@ -4,7 +4,7 @@
 //! Reference: Google SRE book, "Monitoring Distributed Systems" (black-box probing); OWASP ASVS
 //! V14.3 (unintended information disclosure).
 
-use crate::check::{Check, CheckMeta, Category, Context, Finding, Mode, Severity, Skip, Subject};
+use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip, Subject};
 use crate::config::{Target, UptimeSettings};
 use crate::detect::{self, LeakKind};
 use crate::net::{HttpRequest, Route, RouteEnd};
@@ -28,8 +28,12 @@ pub static META: CheckMeta = CheckMeta {
 /// Builds the check when `[uptime]` is configured.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
     match &target.uptime {
-        Some(settings) => Ok(Box::new(Uptime { settings: settings.clone() })),
-        None => Err(Skip::because("no [uptime] section: set health = \"/healthz\" to monitor it")),
+        Some(settings) => Ok(Box::new(Uptime {
+            settings: settings.clone(),
+        })),
+        None => Err(Skip::because(
+            "no [uptime] section: set health = \"/healthz\" to monitor it",
+        )),
     }
 }
 
@@ -70,16 +74,28 @@ impl Uptime {
                     .remediation("make the health route answer; check the process, the load balancer and DNS")];
             }
             _ => {
-                return vec![Finding::fail(&META, subject(), "health endpoint does not answer: its redirects do not end on a response")
-                    .evidence("route", route.describe())];
+                return vec![
+                    Finding::fail(
+                        &META,
+                        subject(),
+                        "health endpoint does not answer: its redirects do not end on a response",
+                    )
+                    .evidence("route", route.describe()),
+                ];
             }
         };
         let status = response.status.as_u16();
         let timing = format!("{} ms", response.elapsed.as_millis());
         if !response.status.is_success() {
-            return vec![Finding::fail(&META, subject(), format!("health endpoint answered {status}, not 2xx"))
+            return vec![
+                Finding::fail(
+                    &META,
+                    subject(),
+                    format!("health endpoint answered {status}, not 2xx"),
+                )
                 .evidence("route", route.describe())
-                .evidence("body", detect::excerpt(&response.text(), 0, 0))];
+                .evidence("body", detect::excerpt(&response.text(), 0, 0)),
+            ];
         }
         let mut findings = Vec::new();
         let body = response.text();
@@ -87,9 +103,13 @@ impl Uptime {
             && !body.contains(expected.as_str())
         {
             findings.push(
-                Finding::fail(&META, subject(), format!("health body does not contain the expected `{expected}`"))
-                    .severity(Severity::High)
-                    .evidence("body", detect::excerpt(&body, 0, 0)),
+                Finding::fail(
+                    &META,
+                    subject(),
+                    format!("health body does not contain the expected `{expected}`"),
+                )
+                .severity(Severity::High)
+                .evidence("body", detect::excerpt(&body, 0, 0)),
             );
         }
         for leak in detect::leaks(&body) {
@@ -109,8 +129,12 @@ impl Uptime {
         }
         if findings.is_empty() {
             findings.push(
-                Finding::pass(&META, subject(), format!("health endpoint answered {status} in {timing}"))
-                    .evidence("route", route.describe()),
+                Finding::pass(
+                    &META,
+                    subject(),
+                    format!("health endpoint answered {status} in {timing}"),
+                )
+                .evidence("route", route.describe()),
             );
         }
         findings
@@ -120,11 +144,19 @@ impl Uptime {
 fn judge_status_page(route: &Route, url: &str) -> Finding {
     let subject = Subject::url(url);
     match route.response() {
-        Some(r) if r.status.is_success() => Finding::pass(&META, subject, format!("status page answered {}", r.status.as_u16()))
-            .evidence("route", route.describe()),
-        Some(r) => Finding::fail(&META, subject, format!("status page answered {}", r.status.as_u16()))
-            .severity(Severity::Medium)
-            .evidence("route", route.describe()),
+        Some(r) if r.status.is_success() => Finding::pass(
+            &META,
+            subject,
+            format!("status page answered {}", r.status.as_u16()),
+        )
+        .evidence("route", route.describe()),
+        Some(r) => Finding::fail(
+            &META,
+            subject,
+            format!("status page answered {}", r.status.as_u16()),
+        )
+        .severity(Severity::Medium)
+        .evidence("route", route.describe()),
         None => Finding::fail(&META, subject, "status page is unreachable")
             .severity(Severity::Medium)
             .evidence("route", route.describe()),

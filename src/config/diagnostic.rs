@@ -77,7 +77,12 @@ impl<'a> Diagnostics<'a> {
     }
 
     /// Records a problem at a byte span.
-    pub(crate) fn at(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn at(
+        &mut self,
+        span: Range<usize>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         let (line, column) = line_column(self.source, span.start);
         self.list.push(Diagnostic {
             file: self.file.to_path_buf(),

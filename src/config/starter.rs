@@ -25,7 +25,11 @@ pub fn starter(base_url: &Url) -> String {
             .replace("https://acme.test", &origin)
             .replace("acme.test", apex)
             .replace("Acme portal", apex);
-        let keep_as_is = active && !line.starts_with("extra-health") && !line.starts_with("status-page") && !line.starts_with("hosts =") && !line.starts_with("canonical-host");
+        let keep_as_is = active
+            && !line.starts_with("extra-health")
+            && !line.starts_with("status-page")
+            && !line.starts_with("hosts =")
+            && !line.starts_with("canonical-host");
         if keep_as_is || line.trim().is_empty() || line.starts_with('#') {
             out.push_str(&line);
         } else {
@@ -49,7 +53,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("checks.toml");
         let env = BTreeMap::from([
-            ("ACME_ALICE_PASSWORD".to_string(), "pw-alice-123".to_string()),
+            (
+                "ACME_ALICE_PASSWORD".to_string(),
+                "pw-alice-123".to_string(),
+            ),
             ("ACME_BOB_TOKEN".to_string(), "tok-bob-456".to_string()),
         ]);
         let target = crate::config::parse(EXAMPLE, &path, &env).unwrap();
@@ -64,7 +71,8 @@ mod tests {
         let text = starter(&url);
         assert!(text.contains("base-url = \"https://shop.example.com\""));
         assert!(!text.contains("acme"));
-        let target = crate::config::parse(&text, Path::new("checks.toml"), &BTreeMap::new()).unwrap();
+        let target =
+            crate::config::parse(&text, Path::new("checks.toml"), &BTreeMap::new()).unwrap();
         assert_eq!(target.hosts, vec!["shop.example.com"]);
         assert!(target.identities.is_empty());
         assert!(target.uptime.is_some());

@@ -63,7 +63,10 @@ pub(super) fn parse(text: &str, path: &Path, env: &dyn Env) -> Result<Target, Co
         );
     }
     if !errors.is_empty() {
-        return Err(diags.into_result().err().unwrap_or(ConfigError::Invalid(Vec::new())));
+        return Err(diags
+            .into_result()
+            .err()
+            .unwrap_or(ConfigError::Invalid(Vec::new())));
     }
     let doc = doc.into_inner();
     let mut sections = Sections {
@@ -103,7 +106,11 @@ pub(super) fn parse(text: &str, path: &Path, env: &dyn Env) -> Result<Target, Co
         }
     }
     if sections.target_missing {
-        diags.at(0..0, "target", "missing section [target] (with at least base-url)");
+        diags.at(
+            0..0,
+            "target",
+            "missing section [target] (with at least base-url)",
+        );
     }
     let target = Validator {
         diags: &mut diags,
@@ -126,7 +133,11 @@ fn section<T: DeserializeOwned>(
     value: &Spanned<DeValue<'_>>,
 ) -> Option<T> {
     if !matches!(value.get_ref(), DeValue::Table(_)) {
-        diags.at(value.span(), key, format!("expected a table, found {}", value.get_ref().type_str()));
+        diags.at(
+            value.span(),
+            key,
+            format!("expected a table, found {}", value.get_ref().type_str()),
+        );
         return None;
     }
     let mut unknown: Vec<Vec<Segment>> = Vec::new();
@@ -165,7 +176,10 @@ fn array<T: DeserializeOwned>(
         diags.at(
             value.span(),
             key,
-            format!("expected an array of tables ([[{key}]]), found {}", value.get_ref().type_str()),
+            format!(
+                "expected an array of tables ([[{key}]]), found {}",
+                value.get_ref().type_str()
+            ),
         );
         return Vec::new();
     };
@@ -250,7 +264,9 @@ fn locate(root: &Spanned<DeValue<'_>>, path: &[Segment]) -> (Range<usize>, Strin
 
 /// The key path of the innermost value whose span contains `span`.
 fn key_path_at(root: &Spanned<DeValue<'_>>, span: &Range<usize>) -> Vec<Segment> {
-    let contains = |outer: Range<usize>| outer.start <= span.start && span.end <= outer.end.max(outer.start + 1);
+    let contains = |outer: Range<usize>| {
+        outer.start <= span.start && span.end <= outer.end.max(outer.start + 1)
+    };
     let mut path = Vec::new();
     let mut cur = root;
     'walk: loop {
@@ -360,7 +376,9 @@ impl Validator<'_, '_> {
             }
         }
         let canonical_host = match &raw.canonical_host {
-            Some(h) => self.host(h, "target.canonical-host").unwrap_or(base_host.clone()),
+            Some(h) => self
+                .host(h, "target.canonical-host")
+                .unwrap_or(base_host.clone()),
             None => base_host.clone(),
         };
 
@@ -372,7 +390,9 @@ impl Validator<'_, '_> {
         let names: BTreeSet<String> = identities.iter().map(|i| i.name.clone()).collect();
         let endpoints = self.endpoints(s.endpoints, &base_url, &in_scope, &names);
         let cors = s.cors.map(|c| self.cors(c));
-        let rate_limit = s.rate_limit.and_then(|r| self.rate_limit(r, &base_url, &in_scope));
+        let rate_limit = s
+            .rate_limit
+            .and_then(|r| self.rate_limit(r, &base_url, &in_scope));
         let secrets = s.secrets.map(|r| self.secrets(r));
         let latency = self.latency(s.latency.unwrap_or_default());
         let uptime = s.uptime.and_then(|u| self.uptime(u, &base_url));
@@ -419,13 +439,24 @@ impl Validator<'_, '_> {
                 self.error(
                     value.span(),
                     key,
-                    format!("`{text}` must be an http or https URL with a host (scheme `{}`)", url.scheme()),
+                    format!(
+                        "`{text}` must be an http or https URL with a host (scheme `{}`)",
+                        url.scheme()
+                    ),
                 );
                 None
             }
             Err(e) => {
-                let hint = if base.is_some() { " or a path starting with `/`" } else { "" };
-                self.error(value.span(), key, format!("`{text}` is not a valid URL{hint}: {e}"));
+                let hint = if base.is_some() {
+                    " or a path starting with `/`"
+                } else {
+                    ""
+                };
+                self.error(
+                    value.span(),
+                    key,
+                    format!("`{text}` is not a valid URL{hint}: {e}"),
+                );
                 None
             }
         }
@@ -436,7 +467,11 @@ impl Validator<'_, '_> {
         if valid_host(&host) {
             Some(host)
         } else {
-            self.error(value.span(), key, format!("`{}` is not a valid host name", value.get_ref()));
+            self.error(
+                value.span(),
+                key,
+                format!("`{}` is not a valid host name", value.get_ref()),
+            );
             None
         }
     }
@@ -469,7 +504,11 @@ impl Validator<'_, '_> {
             if path.is_file() {
                 Some(path)
             } else {
-                self.error(p.span(), "tls.extra-ca", format!("no such file: {}", path.display()));
+                self.error(
+                    p.span(),
+                    "tls.extra-ca",
+                    format!("no such file: {}", path.display()),
+                );
                 None
             }
         });
@@ -499,18 +538,28 @@ impl Validator<'_, '_> {
     }
 
     fn http(&mut self, raw: RawHttp) -> HttpSettings {
-        for (value, key) in [(&raw.http_port, "http.http-port"), (&raw.https_port, "http.https-port")] {
+        for (value, key) in [
+            (&raw.http_port, "http.http-port"),
+            (&raw.https_port, "http.https-port"),
+        ] {
             if let Some(v) = value
                 && *v.get_ref() == 0
             {
                 self.error(v.span(), key, "port must be between 1 and 65535");
             }
         }
-        let max_body = raw.max_body_bytes.as_ref().map_or(2 << 20, |v| *v.get_ref());
+        let max_body = raw
+            .max_body_bytes
+            .as_ref()
+            .map_or(2 << 20, |v| *v.get_ref());
         if let Some(v) = &raw.max_body_bytes
             && !(1024..=(64 << 20)).contains(v.get_ref())
         {
-            self.error(v.span(), "http.max-body-bytes", "must be between 1024 and 67108864");
+            self.error(
+                v.span(),
+                "http.max-body-bytes",
+                "must be between 1024 and 67108864",
+            );
         }
         let count = |v: &Option<Spanned<u32>>, d: u32| v.as_ref().map_or(d, |v| *v.get_ref());
         for (value, key) in [
@@ -532,7 +581,11 @@ impl Validator<'_, '_> {
         HttpSettings {
             http_port: raw.http_port.map(Spanned::into_inner),
             https_port: raw.https_port.map(Spanned::into_inner),
-            connect_timeout: self.positive_ms(&raw.connect_timeout_ms, "http.connect-timeout-ms", 5000),
+            connect_timeout: self.positive_ms(
+                &raw.connect_timeout_ms,
+                "http.connect-timeout-ms",
+                5000,
+            ),
             timeout: self.positive_ms(&raw.timeout_ms, "http.timeout-ms", 10_000),
             max_body_bytes: max_body as usize,
             max_redirects,
@@ -552,17 +605,31 @@ impl Validator<'_, '_> {
         let mut selectors = Vec::new();
         for (i, s) in raw.dkim_selectors.iter().enumerate() {
             let text = s.get_ref();
-            if !text.is_empty() && text.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
+            if !text.is_empty()
+                && text.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                })
+            {
                 selectors.push(text.clone());
             } else {
-                self.error(s.span(), format!("email.dkim-selectors[{i}]"), format!("`{text}` is not a DKIM selector"));
+                self.error(
+                    s.span(),
+                    format!("email.dkim-selectors[{i}]"),
+                    format!("`{text}` is not a DKIM selector"),
+                );
             }
         }
         let mut senders = Vec::new();
         for (i, s) in raw.senders.iter().enumerate() {
             match s.get_ref().parse::<IpAddr>() {
                 Ok(ip) => senders.push(ip),
-                Err(_) => self.error(s.span(), format!("email.senders[{i}]"), format!("`{}` is not an IP address", s.get_ref())),
+                Err(_) => self.error(
+                    s.span(),
+                    format!("email.senders[{i}]"),
+                    format!("`{}` is not an IP address", s.get_ref()),
+                ),
             }
         }
         EmailSettings {
@@ -587,13 +654,21 @@ impl Validator<'_, '_> {
             };
             let name = &rest[start + 2..start + end];
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                self.error(value.span(), key, format!("`${{{name}}}` is not an environment variable reference"));
+                self.error(
+                    value.span(),
+                    key,
+                    format!("`${{{name}}}` is not an environment variable reference"),
+                );
                 return None;
             }
             match self.env.var(name) {
                 Some(v) => out.push_str(&v),
                 None => {
-                    self.error(value.span(), key, format!("environment variable {name} is not set"));
+                    self.error(
+                        value.span(),
+                        key,
+                        format!("environment variable {name} is not set"),
+                    );
                     return None;
                 }
             }
@@ -620,37 +695,78 @@ impl Validator<'_, '_> {
             let key = format!("identities[{i}]");
             let name = r.name.get_ref().clone();
             if !seen.insert(name.clone()) {
-                self.error(r.name.span(), format!("{key}.name"), format!("duplicate identity `{name}`"));
+                self.error(
+                    r.name.span(),
+                    format!("{key}.name"),
+                    format!("duplicate identity `{name}`"),
+                );
             }
             let apply = match &r.apply {
-                Some(RawApply { cookie: Some(c), header: None, .. }) => Apply::Cookie(c.get_ref().clone()),
-                Some(RawApply { header, prefix, cookie: None }) => Apply::Header {
-                    name: header.as_ref().map_or("Authorization".into(), |h| h.get_ref().clone()),
+                Some(RawApply {
+                    cookie: Some(c),
+                    header: None,
+                    ..
+                }) => Apply::Cookie(c.get_ref().clone()),
+                Some(RawApply {
+                    header,
+                    prefix,
+                    cookie: None,
+                }) => Apply::Header {
+                    name: header
+                        .as_ref()
+                        .map_or("Authorization".into(), |h| h.get_ref().clone()),
                     prefix: prefix.clone().unwrap_or_else(|| {
-                        if header.is_none() { "Bearer ".into() } else { String::new() }
+                        if header.is_none() {
+                            "Bearer ".into()
+                        } else {
+                            String::new()
+                        }
                     }),
                 },
-                Some(RawApply { cookie: Some(c), .. }) => {
-                    self.error(c.span(), format!("{key}.apply"), "set either header or cookie, not both");
+                Some(RawApply {
+                    cookie: Some(c), ..
+                }) => {
+                    self.error(
+                        c.span(),
+                        format!("{key}.apply"),
+                        "set either header or cookie, not both",
+                    );
                     continue;
                 }
                 None => match &r.token {
-                    Some(RawTokenSource { cookie: Some(c), .. }) => Apply::Cookie(c.get_ref().clone()),
-                    _ => Apply::Header { name: "Authorization".into(), prefix: "Bearer ".into() },
+                    Some(RawTokenSource {
+                        cookie: Some(c), ..
+                    }) => Apply::Cookie(c.get_ref().clone()),
+                    _ => Apply::Header {
+                        name: "Authorization".into(),
+                        prefix: "Bearer ".into(),
+                    },
                 },
             };
             let credential = match (&r.login, &r.bearer) {
                 (Some(_), Some(b)) => {
-                    self.error(b.span(), format!("{key}.bearer"), "set either login or bearer, not both");
+                    self.error(
+                        b.span(),
+                        format!("{key}.bearer"),
+                        "set either login or bearer, not both",
+                    );
                     continue;
                 }
                 (None, None) => {
-                    self.error(r.name.span(), key.clone(), "an identity needs [identities.login] or bearer = \"${ENV_VAR}\"");
+                    self.error(
+                        r.name.span(),
+                        key.clone(),
+                        "an identity needs [identities.login] or bearer = \"${ENV_VAR}\"",
+                    );
                     continue;
                 }
                 (None, Some(b)) => {
                     if !b.get_ref().trim().starts_with("${") {
-                        self.error(b.span(), format!("{key}.bearer"), "credentials must come from the environment: write \"${VAR}\"");
+                        self.error(
+                            b.span(),
+                            format!("{key}.bearer"),
+                            "credentials must come from the environment: write \"${VAR}\"",
+                        );
                         continue;
                     }
                     match self.template(b, &format!("{key}.bearer")) {
@@ -658,12 +774,19 @@ impl Validator<'_, '_> {
                         None => continue,
                     }
                 }
-                (Some(login), None) => match self.login(login, r.token.as_ref(), base, in_scope, &key) {
-                    Some(l) => Credential::Login(l),
-                    None => continue,
-                },
+                (Some(login), None) => {
+                    match self.login(login, r.token.as_ref(), base, in_scope, &key) {
+                        Some(l) => Credential::Login(l),
+                        None => continue,
+                    }
+                }
             };
-            out.push(Identity { name, org: r.org, credential, apply });
+            out.push(Identity {
+                name,
+                org: r.org,
+                credential,
+                apply,
+            });
         }
         out
     }
@@ -678,50 +801,94 @@ impl Validator<'_, '_> {
     ) -> Option<Login> {
         let url = self.http_url(&login.url, Some(base), &format!("{key}.login.url"))?;
         if !in_scope(url.host_str().unwrap_or_default()) {
-            self.error(login.url.span(), format!("{key}.login.url"), format!("host `{}` is outside target.scope: credentials are only sent in scope", url.host_str().unwrap_or_default()));
+            self.error(
+                login.url.span(),
+                format!("{key}.login.url"),
+                format!(
+                    "host `{}` is outside target.scope: credentials are only sent in scope",
+                    url.host_str().unwrap_or_default()
+                ),
+            );
             return None;
         }
-        let method = login.method.as_ref().map_or("POST".to_string(), |m| m.get_ref().to_ascii_uppercase());
-        let fields = |v: &Spanned<BTreeMap<String, Spanned<String>>>, kind: &str, this: &mut Self| {
-            let mut out = BTreeMap::new();
-            for (name, value) in v.get_ref() {
-                let field_key = format!("{key}.login.{kind}.{name}");
-                let is_secret = looks_secret(name);
-                if is_secret && !value.get_ref().contains("${") {
-                    this.error(value.span(), field_key, "credentials must come from the environment: write \"${VAR}\"");
-                    continue;
+        let method = login
+            .method
+            .as_ref()
+            .map_or("POST".to_string(), |m| m.get_ref().to_ascii_uppercase());
+        let fields =
+            |v: &Spanned<BTreeMap<String, Spanned<String>>>, kind: &str, this: &mut Self| {
+                let mut out = BTreeMap::new();
+                for (name, value) in v.get_ref() {
+                    let field_key = format!("{key}.login.{kind}.{name}");
+                    let is_secret = looks_secret(name);
+                    if is_secret && !value.get_ref().contains("${") {
+                        this.error(
+                            value.span(),
+                            field_key,
+                            "credentials must come from the environment: write \"${VAR}\"",
+                        );
+                        continue;
+                    }
+                    if let Some(t) = this.template(value, &field_key) {
+                        out.insert(name.clone(), t);
+                    }
                 }
-                if let Some(t) = this.template(value, &field_key) {
-                    out.insert(name.clone(), t);
-                }
-            }
-            out
-        };
+                out
+            };
         let body = match (&login.json, &login.form) {
             (Some(j), None) => LoginBody::Json(fields(j, "json", self)),
             (None, Some(f)) => LoginBody::Form(fields(f, "form", self)),
             (None, None) => LoginBody::None,
             (Some(_), Some(f)) => {
-                self.error(f.span(), format!("{key}.login"), "set either json or form, not both");
+                self.error(
+                    f.span(),
+                    format!("{key}.login"),
+                    "set either json or form, not both",
+                );
                 return None;
             }
         };
         let token = match token {
-            Some(RawTokenSource { json_pointer: Some(p), header: None, cookie: None }) => {
+            Some(RawTokenSource {
+                json_pointer: Some(p),
+                header: None,
+                cookie: None,
+            }) => {
                 if !p.get_ref().starts_with('/') {
-                    self.error(p.span(), format!("{key}.token.json-pointer"), "a JSON pointer starts with `/`, e.g. \"/token\"");
+                    self.error(
+                        p.span(),
+                        format!("{key}.token.json-pointer"),
+                        "a JSON pointer starts with `/`, e.g. \"/token\"",
+                    );
                 }
                 TokenSource::JsonPointer(p.get_ref().clone())
             }
-            Some(RawTokenSource { json_pointer: None, header: Some(h), cookie: None }) => TokenSource::Header(h.get_ref().clone()),
-            Some(RawTokenSource { json_pointer: None, header: None, cookie: Some(c) }) => TokenSource::Cookie(c.get_ref().clone()),
+            Some(RawTokenSource {
+                json_pointer: None,
+                header: Some(h),
+                cookie: None,
+            }) => TokenSource::Header(h.get_ref().clone()),
+            Some(RawTokenSource {
+                json_pointer: None,
+                header: None,
+                cookie: Some(c),
+            }) => TokenSource::Cookie(c.get_ref().clone()),
             Some(_) => {
-                self.error(login.url.span(), format!("{key}.token"), "set exactly one of json-pointer, header or cookie");
+                self.error(
+                    login.url.span(),
+                    format!("{key}.token"),
+                    "set exactly one of json-pointer, header or cookie",
+                );
                 return None;
             }
             None => TokenSource::JsonPointer("/token".into()),
         };
-        Some(Login { method, url, body, token })
+        Some(Login {
+            method,
+            url,
+            body,
+            token,
+        })
     }
 
     fn endpoints(
@@ -734,10 +901,20 @@ impl Validator<'_, '_> {
         let mut out = Vec::new();
         for (i, r) in raw {
             let key = format!("endpoints[{i}]");
-            let method = r.method.as_ref().map_or("GET".to_string(), |m| m.get_ref().to_ascii_uppercase());
-            if !matches!(method.as_str(), "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") {
+            let method = r
+                .method
+                .as_ref()
+                .map_or("GET".to_string(), |m| m.get_ref().to_ascii_uppercase());
+            if !matches!(
+                method.as_str(),
+                "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
+            ) {
                 let span = r.method.as_ref().map_or(r.path.span(), Spanned::span);
-                self.error(span, format!("{key}.method"), format!("`{method}` is not an HTTP method"));
+                self.error(
+                    span,
+                    format!("{key}.method"),
+                    format!("`{method}` is not an HTTP method"),
+                );
             }
             let text = r.path.get_ref();
             let url = if text.starts_with('/') {
@@ -750,11 +927,19 @@ impl Validator<'_, '_> {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {
                     let host = u.host_str().unwrap_or_default();
                     if !in_scope(host) {
-                        self.error(r.path.span(), format!("{key}.path"), format!("host `{host}` is outside target.scope"));
+                        self.error(
+                            r.path.span(),
+                            format!("{key}.path"),
+                            format!("host `{host}` is outside target.scope"),
+                        );
                     }
                 }
                 _ => {
-                    self.error(r.path.span(), format!("{key}.path"), format!("`{text}` is neither a path starting with `/` nor an http(s) URL"));
+                    self.error(
+                        r.path.span(),
+                        format!("{key}.path"),
+                        format!("`{text}` is neither a path starting with `/` nor an http(s) URL"),
+                    );
                     continue;
                 }
             }
@@ -763,18 +948,30 @@ impl Validator<'_, '_> {
                 Some("public") => AuthRequirement::Public,
                 Some(other) => {
                     let span = r.auth.as_ref().map_or(0..0, Spanned::span);
-                    self.error(span, format!("{key}.auth"), format!("`{other}` is not one of: required, public"));
+                    self.error(
+                        span,
+                        format!("{key}.auth"),
+                        format!("`{other}` is not one of: required, public"),
+                    );
                     AuthRequirement::Required
                 }
             };
             if let Some(id) = &r.identity
                 && !identities.contains(id.get_ref())
             {
-                self.error(id.span(), format!("{key}.identity"), format!("no identity named `{}` in [[identities]]", id.get_ref()));
+                self.error(
+                    id.span(),
+                    format!("{key}.identity"),
+                    format!("no identity named `{}` in [[identities]]", id.get_ref()),
+                );
             }
             let budget = r.budget_ms.as_ref().map(|b| {
                 if *b.get_ref() == 0 {
-                    self.error(b.span(), format!("{key}.budget-ms"), "must be greater than 0");
+                    self.error(
+                        b.span(),
+                        format!("{key}.budget-ms"),
+                        "must be greater than 0",
+                    );
                 }
                 Duration::from_millis(*b.get_ref())
             });
@@ -803,10 +1000,19 @@ impl Validator<'_, '_> {
                 Ok(u) if u.host_str().is_some() && matches!(u.path(), "" | "/") => {
                     allowed.push(u.origin().ascii_serialization())
                 }
-                _ => self.error(o.span(), format!("cors.allowed-origins[{i}]"), format!("`{}` is not an origin like https://app.example.com", o.get_ref())),
+                _ => self.error(
+                    o.span(),
+                    format!("cors.allowed-origins[{i}]"),
+                    format!(
+                        "`{}` is not an origin like https://app.example.com",
+                        o.get_ref()
+                    ),
+                ),
             }
         }
-        CorsSettings { allowed_origins: allowed }
+        CorsSettings {
+            allowed_origins: allowed,
+        }
     }
 
     fn rate_limit(
@@ -848,13 +1054,19 @@ impl Validator<'_, '_> {
             if path.exists() {
                 paths.push(path);
             } else {
-                self.error(p.span(), format!("secrets.paths[{i}]"), format!("no such file or directory: {}", path.display()));
+                self.error(
+                    p.span(),
+                    format!("secrets.paths[{i}]"),
+                    format!("no such file or directory: {}", path.display()),
+                );
             }
         }
         if paths.is_empty() && raw.paths.is_empty() {
             paths.push(self.base_dir.clone());
         }
-        let bundles = raw.bundles.map(|b| b.iter().map(|p| self.base_dir.join(p.get_ref())).collect());
+        let bundles = raw
+            .bundles
+            .map(|b| b.iter().map(|p| self.base_dir.join(p.get_ref())).collect());
         SecretsSettings {
             paths,
             history: raw.history,
@@ -875,7 +1087,11 @@ impl Validator<'_, '_> {
         if let Some(v) = &raw.rate_per_second
             && !(*v.get_ref() > 0.0 && *v.get_ref() <= 1000.0)
         {
-            self.error(v.span(), "latency.rate-per-second", "must be above 0 and at most 1000");
+            self.error(
+                v.span(),
+                "latency.rate-per-second",
+                "must be above 0 and at most 1000",
+            );
         }
         LatencySettings {
             samples,
@@ -892,7 +1108,10 @@ impl Validator<'_, '_> {
                 health.push(u);
             }
         }
-        let status_page = raw.status_page.as_ref().and_then(|s| self.http_url(s, None, "uptime.status-page"));
+        let status_page = raw
+            .status_page
+            .as_ref()
+            .and_then(|s| self.http_url(s, None, "uptime.status-page"));
         Some(UptimeSettings {
             health,
             expect_body: raw.expect_body,
@@ -910,10 +1129,18 @@ impl Validator<'_, '_> {
             if let Some(s) = &r.status
                 && !matches!(s.get_ref(), 301 | 302 | 303 | 307 | 308)
             {
-                self.error(s.span(), format!("{key}.status"), "must be one of 301, 302, 303, 307, 308");
+                self.error(
+                    s.span(),
+                    format!("{key}.status"),
+                    "must be one of 301, 302, 303, 307, 308",
+                );
             }
             if let (Some(from), Some(to)) = (from, to) {
-                out.push(RedirectRule { from, to, status: r.status.map(Spanned::into_inner) });
+                out.push(RedirectRule {
+                    from,
+                    to,
+                    status: r.status.map(Spanned::into_inner),
+                });
             }
         }
         out
@@ -925,23 +1152,38 @@ impl Validator<'_, '_> {
             let key = format!("accept[{i}]");
             let check = a.check.get_ref();
             if !crate::check::registry::is_known(check) {
-                self.error(a.check.span(), format!("{key}.check"), format!("no check with id `{check}` (see `launchready list`)"));
+                self.error(
+                    a.check.span(),
+                    format!("{key}.check"),
+                    format!("no check with id `{check}` (see `launchready list`)"),
+                );
             }
             if a.reason.get_ref().trim().is_empty() {
-                self.error(a.reason.span(), format!("{key}.reason"), "say why the risk is accepted");
+                self.error(
+                    a.reason.span(),
+                    format!("{key}.reason"),
+                    "say why the risk is accepted",
+                );
             }
-            let until = a.until.as_ref().and_then(|u| match (u.get_ref().date, u.get_ref().time) {
-                (Some(d), None) => time::Date::from_calendar_date(
-                    i32::from(d.year),
-                    time::Month::try_from(d.month).ok()?,
-                    d.day,
-                )
-                .ok(),
-                _ => {
-                    self.error(u.span(), format!("{key}.until"), "must be a date like 2027-01-31");
-                    None
-                }
-            });
+            let until = a
+                .until
+                .as_ref()
+                .and_then(|u| match (u.get_ref().date, u.get_ref().time) {
+                    (Some(d), None) => time::Date::from_calendar_date(
+                        i32::from(d.year),
+                        time::Month::try_from(d.month).ok()?,
+                        d.day,
+                    )
+                    .ok(),
+                    _ => {
+                        self.error(
+                            u.span(),
+                            format!("{key}.until"),
+                            "must be a date like 2027-01-31",
+                        );
+                        None
+                    }
+                });
             out.push(AcceptRule {
                 check: check.clone(),
                 subject: a.subject,
@@ -984,7 +1226,9 @@ fn valid_host(host: &str) -> bool {
         && host.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -1008,7 +1252,12 @@ mod tests {
 
     #[test]
     fn minimal_config_defaults_hosts_and_scope() {
-        let t = parse("[target]\nbase-url = \"https://acme.test\"\n", Path::new("t.toml"), &env()).unwrap();
+        let t = parse(
+            "[target]\nbase-url = \"https://acme.test\"\n",
+            Path::new("t.toml"),
+            &env(),
+        )
+        .unwrap();
         assert_eq!(t.hosts, vec!["acme.test"]);
         assert!(t.in_scope("acme.test"));
         assert!(!t.in_scope("evil.test"));
@@ -1020,11 +1269,30 @@ mod tests {
         let errs = errors(
             "[target]\nbase-url = \"ftp://x\"\nbogus = 1\n[http]\ntimeout-ms = \"slow\"\nzap = 2\n[nonsense]\n",
         );
-        assert!(errs.iter().any(|e| e.starts_with("t.toml:2:12: target.base-url:")), "{errs:?}");
-        assert!(errs.iter().any(|e| e == "t.toml:3:1: target.bogus: unknown key `bogus`"), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("t.toml:5:14: http.timeout-ms:")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("t.toml:6:1: http.zap")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("t.toml:7:2: nonsense: unknown section")), "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("t.toml:2:12: target.base-url:")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e == "t.toml:3:1: target.bogus: unknown key `bogus`"),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("t.toml:5:14: http.timeout-ms:")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.starts_with("t.toml:6:1: http.zap")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("t.toml:7:2: nonsense: unknown section")),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -1032,8 +1300,17 @@ mod tests {
         let errs = errors(
             "[target]\nbase-url = \"https://a.test\"\n[[identities]]\nname = \"a\"\nlogin = { url = \"/login\", json = { email = \"a@a.test\", password = \"hunter2\" } }\n[[identities]]\nname = \"b\"\nbearer = \"${NOPE}\"\n",
         );
-        assert!(errs.iter().any(|e| e.contains("identities[0].login.json.password: credentials must come from the environment")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("identities[1].bearer: environment variable NOPE is not set")), "{errs:?}");
+        assert!(
+            errs.iter().any(|e| e.contains(
+                "identities[0].login.json.password: credentials must come from the environment"
+            )),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("identities[1].bearer: environment variable NOPE is not set")),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -1044,8 +1321,12 @@ mod tests {
             &env(),
         )
         .unwrap();
-        let Credential::Login(login) = &t.identities[0].credential else { panic!() };
-        let LoginBody::Json(body) = &login.body else { panic!() };
+        let Credential::Login(login) = &t.identities[0].credential else {
+            panic!()
+        };
+        let LoginBody::Json(body) = &login.body else {
+            panic!()
+        };
         assert_eq!(body["password"].value(), "s3cret-value");
         assert!(!format!("{:?}", body["password"]).contains("s3cret"));
     }
@@ -1055,7 +1336,10 @@ mod tests {
         let errs = errors(
             "[target]\nbase-url = \"https://a.test\"\n[[endpoints]]\npath = \"https://other.test/api/{id}\"\n",
         );
-        assert_eq!(errs, vec!["t.toml:4:8: endpoints[0].path: host `other.test` is outside target.scope"]);
+        assert_eq!(
+            errs,
+            vec!["t.toml:4:8: endpoints[0].path: host `other.test` is outside target.scope"]
+        );
     }
 
     #[test]
@@ -1069,6 +1353,9 @@ mod tests {
 
     #[test]
     fn params_are_filled() {
-        assert_eq!(fill_params("https://a.test/x/{id}/y/{n}", "7"), "https://a.test/x/7/y/7");
+        assert_eq!(
+            fill_params("https://a.test/x/{id}/y/{n}", "7"),
+            "https://a.test/x/7/y/7"
+        );
     }
 }

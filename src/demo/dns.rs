@@ -50,7 +50,10 @@ impl DnsAuthority {
         let mut server = Server::new(catalog);
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 65_535);
-        Ok(DnsAuthority { addr, _server: server })
+        Ok(DnsAuthority {
+            addr,
+            _server: server,
+        })
     }
 }
 

@@ -18,7 +18,12 @@ pub use portal::{Portal, Variant};
 pub const APEX: &str = "acme.test";
 
 /// Hosts the sample portal serves.
-pub const HOSTS: &[&str] = &["acme.test", "www.acme.test", "api.acme.test", "status.acme.test"];
+pub const HOSTS: &[&str] = &[
+    "acme.test",
+    "www.acme.test",
+    "api.acme.test",
+    "status.acme.test",
+];
 
 /// The zone for the sample's apex, every host on 127.0.0.1.
 pub fn zone() -> String {
@@ -56,7 +61,9 @@ impl DemoWorld {
         let portal = Portal::start(variant, tls).await?;
         let zone = zone();
         let dns = DnsAuthority::start(&[(APEX, &zone)]).await?;
-        let dir = tempfile::Builder::new().prefix("launchready-demo-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("launchready-demo-")
+            .tempdir()?;
         std::fs::write(dir.path().join("ca.pem"), ca.cert_pem())?;
         let config_text = config_text(variant, &portal, &dns);
         let config_path = dir.path().join("checks.toml");

@@ -25,7 +25,11 @@ impl TestCa {
         dn.push(DnType::OrganizationName, "launchready test PKI");
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         let now = OffsetDateTime::now_utc();
         params.not_before = now - Duration::days(30);
         params.not_after = now + Duration::days(3650);
@@ -52,7 +56,11 @@ impl TestCa {
         let params = spec.params()?;
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &self.issuer)?;
-        Ok(Leaf::new(vec![cert.der().clone(), self.cert_der()], cert.pem(), &key))
+        Ok(Leaf::new(
+            vec![cert.der().clone(), self.cert_der()],
+            cert.pem(),
+            &key,
+        ))
     }
 }
 
@@ -111,7 +119,10 @@ impl LeafSpec {
     fn params(&self) -> Result<CertificateParams, rcgen::Error> {
         let mut params = CertificateParams::new(self.names.clone())?;
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, self.names.first().map_or("leaf", String::as_str));
+        dn.push(
+            DnType::CommonName,
+            self.names.first().map_or("leaf", String::as_str),
+        );
         params.distinguished_name = dn;
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];

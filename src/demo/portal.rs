@@ -66,7 +66,10 @@ pub async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, app: Router
         let acceptor = acceptor.clone();
         let app = app.clone();
         connections.spawn(async move {
-            let Ok(Ok(tls)) = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream)).await else {
+            let Ok(Ok(tls)) =
+                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream))
+                    .await
+            else {
                 return;
             };
             let service = TowerToHyperService::new(app);
@@ -80,8 +83,17 @@ pub async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, app: Router
 
 /// The host a request was sent to, without the port.
 pub fn host_of(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let host = host.rsplit_once(':').map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
     host.to_ascii_lowercase()
 }
 
@@ -92,7 +104,11 @@ fn plain_router(variant: Variant) -> Router {
         Variant::Hardened => Router::new().fallback(|request: Request| async move {
             let host = host_of(request.headers());
             let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-            (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("https://{host}{path}"))]).into_response()
+            (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, format!("https://{host}{path}"))],
+            )
+                .into_response()
         }),
     }
 }
@@ -109,11 +125,17 @@ async fn home(State(variant): State<Variant>, headers: HeaderMap) -> Response {
     let host = host_of(&headers);
     if host.starts_with("status.") {
         return match variant {
-            Variant::Hardened => html(StatusCode::OK, "<h1>Acme status</h1><p>All systems operational.</p>"),
+            Variant::Hardened => html(
+                StatusCode::OK,
+                "<h1>Acme status</h1><p>All systems operational.</p>",
+            ),
             Variant::Flawed => html(StatusCode::BAD_GATEWAY, "<h1>502 Bad Gateway</h1>"),
         };
     }
-    html(StatusCode::OK, "<!doctype html><title>Acme portal</title><h1>Welcome to Acme</h1>")
+    html(
+        StatusCode::OK,
+        "<!doctype html><title>Acme portal</title><h1>Welcome to Acme</h1>",
+    )
 }
 
 async fn health(State(variant): State<Variant>) -> Response {
@@ -127,9 +149,19 @@ async fn health(State(variant): State<Variant>) -> Response {
 }
 
 fn html(status: StatusCode, body: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], Body::from(body)).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        Body::from(body),
+    )
+        .into_response()
 }
 
 fn json(status: StatusCode, body: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], Body::from(body)).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response()
 }

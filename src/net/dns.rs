@@ -53,7 +53,10 @@ impl DnsAnswer {
 
     /// Address records (A or AAAA) in the answer.
     pub fn ips(&self) -> Vec<IpAddr> {
-        self.records.iter().filter_map(|r| r.data.ip_addr()).collect()
+        self.records
+            .iter()
+            .filter_map(|r| r.data.ip_addr())
+            .collect()
     }
 
     /// TXT strings, each record's character-strings concatenated byte for byte (RFC 7208 §3.3).
@@ -62,7 +65,11 @@ impl DnsAnswer {
             .iter()
             .filter_map(|r| match &r.data {
                 RData::TXT(txt) => {
-                    let bytes: Vec<u8> = txt.txt_data.iter().flat_map(|s| s.iter().copied()).collect();
+                    let bytes: Vec<u8> = txt
+                        .txt_data
+                        .iter()
+                        .flat_map(|s| s.iter().copied())
+                        .collect();
                     Some(String::from_utf8_lossy(&bytes).into_owned())
                 }
                 _ => None,
@@ -138,9 +145,14 @@ impl Dns {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         let cell = {
             let mut cache = self.cache.lock().await;
-            cache.entry((name.clone(), record_type)).or_default().clone()
+            cache
+                .entry((name.clone(), record_type))
+                .or_default()
+                .clone()
         };
-        cell.get_or_init(|| self.query(name, record_type)).await.clone()
+        cell.get_or_init(|| self.query(name, record_type))
+            .await
+            .clone()
     }
 
     async fn query(&self, name: String, record_type: RecordType) -> DnsAnswer {
@@ -150,7 +162,8 @@ impl Dns {
             Ok(lookup) => {
                 let records = lookup.answers().to_vec();
                 let has_type = records.iter().any(|r| r.record_type() == record_type);
-                let outcome = if has_type || record_type == RecordType::CNAME && !records.is_empty() {
+                let outcome = if has_type || record_type == RecordType::CNAME && !records.is_empty()
+                {
                     DnsOutcome::Answer
                 } else {
                     DnsOutcome::NoData

@@ -69,7 +69,8 @@ impl HttpRequest {
     /// Sets a JSON body and content type.
     pub fn json(mut self, value: &serde_json::Value) -> Self {
         self.body = Some(value.to_string().into_bytes());
-        self.headers.push(("content-type".into(), "application/json".into()));
+        self.headers
+            .push(("content-type".into(), "application/json".into()));
         self
     }
 
@@ -131,7 +132,11 @@ impl HttpResponse {
             return None;
         }
         let raw = self.header("location")?;
-        Some(self.url.join(raw).map_err(|e| format!("bad Location `{raw}`: {e}")))
+        Some(
+            self.url
+                .join(raw)
+                .map_err(|e| format!("bad Location `{raw}`: {e}")),
+        )
     }
 }
 
@@ -352,13 +357,20 @@ impl Http {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let start = Instant::now();
         let read = async {
-            let mut response = builder.send().await.map_err(|e| classify(&e, &host, timeout))?;
+            let mut response = builder
+                .send()
+                .await
+                .map_err(|e| classify(&e, &host, timeout))?;
             let time_to_headers = start.elapsed();
             let status = response.status();
             let headers = response.headers().clone();
             let mut body = Vec::new();
             let mut truncated = false;
-            while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, &host, timeout))? {
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| classify(&e, &host, timeout))?
+            {
                 let room = self.settings.max_body_bytes - body.len();
                 if chunk.len() > room {
                     body.extend_from_slice(&chunk[..room]);
@@ -405,26 +417,50 @@ impl Http {
         let mut hops: Vec<Hop> = Vec::new();
         loop {
             if let Some(start) = hops.iter().position(|h| h.url == current.url) {
-                return Route { hops, end: RouteEnd::Loop { start } };
+                return Route {
+                    hops,
+                    end: RouteEnd::Loop { start },
+                };
             }
             if hops.len() > self.settings.max_redirects as usize {
-                return Route { hops, end: RouteEnd::TooManyHops };
+                return Route {
+                    hops,
+                    end: RouteEnd::TooManyHops,
+                };
             }
             let host = current.url.host_str().unwrap_or_default();
             if !self.in_scope(host) && declared_host.as_deref() != Some(host) {
-                return Route { hops, end: RouteEnd::OffScope(current.url.clone()) };
+                return Route {
+                    hops,
+                    end: RouteEnd::OffScope(current.url.clone()),
+                };
             }
             let response = match self.send(&current).await {
                 Ok(r) => r,
-                Err(e) => return Route { hops, end: RouteEnd::Failed(e) },
+                Err(e) => {
+                    return Route {
+                        hops,
+                        end: RouteEnd::Failed(e),
+                    };
+                }
             };
             hops.push(Hop {
                 url: current.url.clone(),
                 status: response.status.as_u16(),
             });
             let next = match response.location() {
-                None => return Route { hops, end: RouteEnd::Final(Box::new(response)) },
-                Some(Err(message)) => return Route { hops, end: RouteEnd::BadLocation(message) },
+                None => {
+                    return Route {
+                        hops,
+                        end: RouteEnd::Final(Box::new(response)),
+                    };
+                }
+                Some(Err(message)) => {
+                    return Route {
+                        hops,
+                        end: RouteEnd::BadLocation(message),
+                    };
+                }
                 Some(Ok(next)) => next,
             };
             if next.origin() != origin {
@@ -457,7 +493,11 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError 
             host: host.to_string(),
             message: chain,
         }
-    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("TLS") || chain.contains("handshake") {
+    } else if chain.contains("certificate")
+        || chain.contains("tls")
+        || chain.contains("TLS")
+        || chain.contains("handshake")
+    {
         HttpError::Tls(chain)
     } else if error.is_connect() {
         HttpError::Connect(chain)

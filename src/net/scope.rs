@@ -85,9 +85,15 @@ mod tests {
     #[tokio::test]
     async fn refuses_off_scope_hosts_and_spent_budgets() {
         let scope = Scope::new(vec![HostPattern::new("*.acme.test")], &http(2));
-        assert_eq!(scope.admit("evil.test").await, Err(ScopeError::OutOfScope("evil.test".into())));
+        assert_eq!(
+            scope.admit("evil.test").await,
+            Err(ScopeError::OutOfScope("evil.test".into()))
+        );
         assert!(scope.admit("api.acme.test").await.is_ok());
         assert!(scope.admit("api.acme.test").await.is_ok());
-        assert_eq!(scope.admit("api.acme.test").await, Err(ScopeError::BudgetSpent(2)));
+        assert_eq!(
+            scope.admit("api.acme.test").await,
+            Err(ScopeError::BudgetSpent(2))
+        );
     }
 }

@@ -16,7 +16,11 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
     let mut suites = Vec::new();
     let (mut total, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
     for category in Category::ALL {
-        let rows: Vec<_> = s.rows.iter().filter(|r| r.meta.category == category).collect();
+        let rows: Vec<_> = s
+            .rows
+            .iter()
+            .filter(|r| r.meta.category == category)
+            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -37,7 +41,10 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
             let per_case = row.duration.as_secs_f64() / row.findings.len().max(1) as f64;
             for f in &row.findings {
                 let name = format!("{}: {}", row.meta.id, f.subject);
-                let mut detail = format!("{}\nsubject: {}\nseverity: {}", f.message, f.subject, f.severity);
+                let mut detail = format!(
+                    "{}\nsubject: {}\nseverity: {}",
+                    f.message, f.subject, f.severity
+                );
                 for e in &f.evidence {
                     detail.push_str(&format!("\n{}: {}", e.label, e.value));
                 }
@@ -45,7 +52,15 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
                 let body = match f.status {
                     Status::Fail if accepted => {
                         s_count += 1;
-                        format!("<skipped message=\"accepted risk: {}\"/>", escape(&f.accepted.as_ref().map(|a| a.reason.clone()).unwrap_or_default()))
+                        format!(
+                            "<skipped message=\"accepted risk: {}\"/>",
+                            escape(
+                                &f.accepted
+                                    .as_ref()
+                                    .map(|a| a.reason.clone())
+                                    .unwrap_or_default()
+                            )
+                        )
                     }
                     Status::Fail => {
                         f_count += 1;
@@ -58,12 +73,24 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
                     }
                     Status::Error => {
                         e_count += 1;
-                        format!("<error message=\"{}\" type=\"check-error\">{}</error>", escape(&f.message), escape(&detail))
+                        format!(
+                            "<error message=\"{}\" type=\"check-error\">{}</error>",
+                            escape(&f.message),
+                            escape(&detail)
+                        )
                     }
-                    Status::Inconclusive => format!("<system-out>{}</system-out>", escape(&format!("needs review: {detail}"))),
+                    Status::Inconclusive => format!(
+                        "<system-out>{}</system-out>",
+                        escape(&format!("needs review: {detail}"))
+                    ),
                     Status::Pass => String::new(),
                 };
-                cases.push(Case { name, class: class.clone(), time: per_case, body });
+                cases.push(Case {
+                    name,
+                    class: class.clone(),
+                    time: per_case,
+                    body,
+                });
             }
         }
         total += cases.len();

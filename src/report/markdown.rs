@@ -13,8 +13,17 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "**{}**", headline(s))?;
     writeln!(out)?;
     writeln!(out, "- Target: {} ({})", s.base_url, s.hosts.join(", "))?;
-    writeln!(out, "- Generated: {} by launchready {}", s.generated_at, env!("CARGO_PKG_VERSION"))?;
-    writeln!(out, "- Active probes: {}", if s.run.active { "allowed" } else { "not run" })?;
+    writeln!(
+        out,
+        "- Generated: {} by launchready {}",
+        s.generated_at,
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(
+        out,
+        "- Active probes: {}",
+        if s.run.active { "allowed" } else { "not run" }
+    )?;
     let t = s.tally();
     writeln!(
         out,
@@ -24,7 +33,11 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "## Scorecard")?;
     for category in Category::ALL {
-        let rows: Vec<_> = s.rows.iter().filter(|r| r.meta.category == category).collect();
+        let rows: Vec<_> = s
+            .rows
+            .iter()
+            .filter(|r| r.meta.category == category)
+            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -68,7 +81,13 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## Check errors ({} not verified)", errors.len())?;
         writeln!(out)?;
         for f in errors {
-            writeln!(out, "- `{}` {}: {}", f.check, code(&f.subject.to_string()), escape(&f.message))?;
+            writeln!(
+                out,
+                "- `{}` {}: {}",
+                f.check,
+                code(&f.subject.to_string()),
+                escape(&f.message)
+            )?;
         }
     }
     let accepted: Vec<&Finding> = s
@@ -92,11 +111,19 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
                 code(&f.subject.to_string()),
                 escape(&a.reason),
                 a.until.as_deref().unwrap_or("open"),
-                if a.expired { "expired: counts again" } else { "accepted" }
+                if a.expired {
+                    "expired: counts again"
+                } else {
+                    "accepted"
+                }
             )?;
         }
     }
-    let skipped: Vec<_> = s.rows.iter().filter_map(|r| r.skip_reason().map(|why| (r.meta.id, why))).collect();
+    let skipped: Vec<_> = s
+        .rows
+        .iter()
+        .filter_map(|r| r.skip_reason().map(|why| (r.meta.id, why)))
+        .collect();
     writeln!(out)?;
     writeln!(out, "## Not checked")?;
     writeln!(out)?;
@@ -112,12 +139,22 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn section(s: &Scorecard, out: &mut dyn Write, title: &str, findings: &[&Finding]) -> io::Result<()> {
+fn section(
+    s: &Scorecard,
+    out: &mut dyn Write,
+    title: &str,
+    findings: &[&Finding],
+) -> io::Result<()> {
     if findings.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
-    writeln!(out, "## {title} ({} finding{})", findings.len(), plural(findings.len()))?;
+    writeln!(
+        out,
+        "## {title} ({} finding{})",
+        findings.len(),
+        plural(findings.len())
+    )?;
     writeln!(out)?;
     for f in findings {
         finding(s, out, "-", f)?;

@@ -34,7 +34,12 @@ pub struct Style {
 }
 
 /// Writes the scorecard in the given format.
-pub fn write(format: Format, scorecard: &Scorecard, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    format: Format,
+    scorecard: &Scorecard,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Table => table::write(scorecard, style, out),
         Format::Markdown => markdown::write(scorecard, out),
@@ -46,7 +51,10 @@ pub fn write(format: Format, scorecard: &Scorecard, style: Style, out: &mut dyn 
 
 /// The fix to show for a finding: its own, else the check's generic one.
 pub(crate) fn fix_for(finding: &Finding, meta: &CheckMeta) -> String {
-    finding.remediation.clone().unwrap_or_else(|| meta.remediation.to_string())
+    finding
+        .remediation
+        .clone()
+        .unwrap_or_else(|| meta.remediation.to_string())
 }
 
 /// One-line verdict of the whole run.
@@ -65,7 +73,10 @@ pub(crate) fn headline(scorecard: &Scorecard) -> String {
             parts.push(format!("{blockers} launch blocker{}", plural(blockers)));
         }
         if errors > 0 {
-            parts.push(format!("{errors} check error{} at the threshold", plural(errors)));
+            parts.push(format!(
+                "{errors} check error{} at the threshold",
+                plural(errors)
+            ));
         }
         format!("BLOCKED: {} (threshold: {threshold})", parts.join(", "))
     }

@@ -16,7 +16,10 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|r| {
             let m = r.meta;
-            let mut help = format!("{}\n\nWhat breaks: {}\n\nFix: {}", m.why, m.breaks, m.remediation);
+            let mut help = format!(
+                "{}\n\nWhat breaks: {}\n\nFix: {}",
+                m.why, m.breaks, m.remediation
+            );
             for reference in m.references {
                 help.push_str(&format!("\n- {reference}"));
             }
@@ -41,7 +44,9 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
     for (index, row) in s.rows.iter().enumerate() {
         for f in &row.findings {
             match f.status {
-                Status::Fail | Status::Inconclusive => results.push(result(index, f, &fix_for(f, row.meta))),
+                Status::Fail | Status::Inconclusive => {
+                    results.push(result(index, f, &fix_for(f, row.meta)))
+                }
                 Status::Error => notifications.push(json!({
                     "level": "error",
                     "message": { "text": format!("{}: {}", f.subject, f.message) },
@@ -107,7 +112,10 @@ fn location(subject: &Subject) -> Value {
         Subject::Url { url } | Subject::Endpoint { url, .. } => json!({
             "physicalLocation": { "artifactLocation": { "uri": url } },
         }),
-        Subject::File { path, line, column } | Subject::Commit { path, line, column, .. } => {
+        Subject::File { path, line, column }
+        | Subject::Commit {
+            path, line, column, ..
+        } => {
             let mut loc = json!({ "physicalLocation": { "artifactLocation": { "uri": path.replace('\\', "/") } } });
             if let Some(line) = line {
                 let mut region = json!({ "startLine": line });
@@ -150,7 +158,9 @@ fn pascal(id: &str) -> String {
     id.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }

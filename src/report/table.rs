@@ -11,11 +11,19 @@ use crate::scorecard::{Scorecard, Verdict};
 
 /// Writes the table report.
 pub fn write(scorecard: &Scorecard, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "launchready scorecard: {} ({})", scorecard.target_name, scorecard.base_url)?;
+    writeln!(
+        out,
+        "launchready scorecard: {} ({})",
+        scorecard.target_name, scorecard.base_url
+    )?;
     writeln!(out, "hosts: {}", scorecard.hosts.join(", "))?;
     writeln!(out)?;
     for category in Category::ALL {
-        let rows: Vec<_> = scorecard.rows.iter().filter(|r| r.meta.category == category).collect();
+        let rows: Vec<_> = scorecard
+            .rows
+            .iter()
+            .filter(|r| r.meta.category == category)
+            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -82,11 +90,19 @@ pub fn write(scorecard: &Scorecard, style: Style, out: &mut dyn Write) -> io::Re
     if !errors.is_empty() {
         writeln!(out, "Check errors (not verified)")?;
         for finding in errors {
-            writeln!(out, "- {} {}: {}", finding.check, finding.subject, finding.message)?;
+            writeln!(
+                out,
+                "- {} {}: {}",
+                finding.check, finding.subject, finding.message
+            )?;
         }
         writeln!(out)?;
     }
-    let skipped: Vec<_> = scorecard.rows.iter().filter_map(|r| r.skip_reason().map(|s| (r.meta.id, s))).collect();
+    let skipped: Vec<_> = scorecard
+        .rows
+        .iter()
+        .filter_map(|r| r.skip_reason().map(|s| (r.meta.id, s)))
+        .collect();
     if !skipped.is_empty() {
         writeln!(out, "Not checked")?;
         for (id, reason) in skipped {
@@ -95,7 +111,11 @@ pub fn write(scorecard: &Scorecard, style: Style, out: &mut dyn Write) -> io::Re
         writeln!(out)?;
     }
     for rule in &scorecard.unused_acceptances {
-        writeln!(out, "note: [[accept]] for `{}` matched no failure; remove it", rule.check)?;
+        writeln!(
+            out,
+            "note: [[accept]] for `{}` matched no failure; remove it",
+            rule.check
+        )?;
     }
     let t = scorecard.tally();
     writeln!(
@@ -112,8 +132,17 @@ pub fn write(scorecard: &Scorecard, style: Style, out: &mut dyn Write) -> io::Re
     writeln!(out, "{}", headline(scorecard))
 }
 
-fn write_finding(scorecard: &Scorecard, out: &mut dyn Write, bullet: &str, f: &Finding) -> io::Result<()> {
-    writeln!(out, "{bullet} [{}] {} — {}: {}", f.severity, f.check, f.subject, f.message)?;
+fn write_finding(
+    scorecard: &Scorecard,
+    out: &mut dyn Write,
+    bullet: &str,
+    f: &Finding,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{bullet} [{}] {} — {}: {}",
+        f.severity, f.check, f.subject, f.message
+    )?;
     if f.confidence != crate::check::Confidence::High {
         writeln!(out, "    confidence: {}", f.confidence)?;
     }
@@ -121,8 +150,16 @@ fn write_finding(scorecard: &Scorecard, out: &mut dyn Write, bullet: &str, f: &F
         writeln!(out, "    {}: {}", e.label, e.value)?;
     }
     if let Some(a) = &f.accepted {
-        let until = a.until.as_deref().map(|u| format!(" until {u}")).unwrap_or_default();
-        let state = if a.expired { "acceptance EXPIRED" } else { "accepted" };
+        let until = a
+            .until
+            .as_deref()
+            .map(|u| format!(" until {u}"))
+            .unwrap_or_default();
+        let state = if a.expired {
+            "acceptance EXPIRED"
+        } else {
+            "accepted"
+        };
         writeln!(out, "    {state}{until}: {}", a.reason)?;
     }
     writeln!(out, "    fix: {}", fix_for(f, meta_of(scorecard, f)))
