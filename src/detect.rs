@@ -141,7 +141,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// Every kind of leak found in a body, once per kind, most serious first.
+///
+/// JSON-escaped line breaks count as line breaks, so a trace inside a JSON string is found too.
 pub fn leaks(body: &str) -> Vec<Leak> {
+    let unescaped = body.replace("\\n", "\n");
+    let body = unescaped.as_str();
     let mut found: Vec<Leak> = Vec::new();
     for pattern in PATTERNS.iter() {
         if found.iter().any(|l| l.kind == pattern.kind) {
@@ -172,7 +176,26 @@ pub fn excerpt(text: &str, start: usize, end: usize) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    one_line.chars().take(120).collect()
+    redact_secrets(&one_line).chars().take(120).collect()
+}
+
+static URL_PASSWORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(://[^:/@\s]+:)([^@\s]+)@").expect("valid pattern"));
+static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)((?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential)[\w-]*["']?\s*[=:]\s*["']?)([^\s"',}&]{4,})"#)
+        .expect("valid pattern")
+});
+
+/// Redacts passwords in URLs and values of secret-named keys to at most their first four characters.
+pub fn redact_secrets(text: &str) -> String {
+    let text = URL_PASSWORD.replace_all(text, |c: &regex::Captures<'_>| {
+        format!("{}{}@", &c[1], crate::check::redact(&c[2]))
+    });
+    SECRET_ASSIGNMENT
+        .replace_all(&text, |c: &regex::Captures<'_>| {
+            format!("{}{}", &c[1], crate::check::redact(&c[2]))
+        })
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -215,6 +238,21 @@ mod tests {
         );
         assert!(kinds(r#"{"status":"ok"}"#).is_empty());
         assert!(kinds("<html><body>Welcome to Acme</body></html>").is_empty());
+    }
+
+    #[test]
+    fn finds_traces_inside_json_strings() {
+        let body = r#"{"error":"Error: boom\n    at Socket.<anonymous> (/srv/app/node_modules/pg/lib/connection.js:134:22)"}"#;
+        assert_eq!(kinds(body), vec![LeakKind::StackTrace]);
+    }
+
+    #[test]
+    fn excerpts_never_show_secrets_in_full() {
+        let body = r#"{"DATABASE_URL":"postgres://portal:portal-db-pass@10.0.3.7/db","api_key":"abcd1234efgh5678ijkl"}"#;
+        let shown = excerpt(body, 0, body.len());
+        assert!(!shown.contains("portal-db-pass"), "{shown}");
+        assert!(!shown.contains("abcd1234efgh5678ijkl"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
     }
 
     #[test]

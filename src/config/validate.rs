@@ -140,29 +140,54 @@ fn section<T: DeserializeOwned>(
         );
         return None;
     }
-    let mut unknown: Vec<Vec<Segment>> = Vec::new();
-    let result: Result<T, toml::de::Error> =
-        serde_ignored::deserialize(ValueDeserializer::from(value.clone()), |p| {
-            unknown.push(segments(&p))
-        });
-    for path in unknown {
-        let (span, name) = locate(value, &path);
-        diags.at(span, join_key(key, &path), format!("unknown key `{name}`"));
-    }
-    match result {
-        Ok(v) => Some(v),
-        Err(error) => {
-            let span = error.span().unwrap_or_else(|| value.span());
-            let path = key_path_at(value, &span);
-            let message = first_line(error.message()).to_string();
-            let message = if message.starts_with("missing field") {
-                message.replace("missing field", "missing key")
-            } else {
-                message
-            };
-            diags.at(span, join_key(key, &path), message);
-            None
+    // serde stops at the first type error; drop the offending key and try again so that every
+    // problem in the section is reported, not only the first.
+    let mut value = value.clone();
+    for _ in 0..64 {
+        let mut unknown: Vec<Vec<Segment>> = Vec::new();
+        let result: Result<T, toml::de::Error> =
+            serde_ignored::deserialize(ValueDeserializer::from(value.clone()), |p| {
+                unknown.push(segments(&p))
+            });
+        for path in unknown {
+            let (span, name) = locate(&value, &path);
+            diags.at(span, join_key(key, &path), format!("unknown key `{name}`"));
         }
+        let error = match result {
+            Ok(v) => return Some(v),
+            Err(error) => error,
+        };
+        let span = error.span().unwrap_or_else(|| value.span());
+        let path = key_path_at(&value, &span);
+        let message = first_line(error.message()).replace("missing field", "missing key");
+        diags.at(span, join_key(key, &path), message);
+        if path.is_empty() || !remove(&mut value, &path) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Removes the key at `path`; false when there is nothing to remove.
+fn remove(root: &mut Spanned<DeValue<'_>>, path: &[Segment]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut cur = root;
+    for seg in parents {
+        let next = match (seg, cur.get_mut()) {
+            (Segment::Key(k), DeValue::Table(t)) => t.get_mut(k.as_str()),
+            (Segment::Index(i), DeValue::Array(a)) => a.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return false,
+        }
+    }
+    match (last, cur.get_mut()) {
+        (Segment::Key(k), DeValue::Table(t)) => t.remove(k.as_str()).is_some(),
+        _ => false,
     }
 }
 
