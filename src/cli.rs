@@ -54,7 +54,7 @@ pub enum Command {
     },
     /// Write a commented starter config for a base URL.
     Init {
-        /// The product's main URL, e.g. https://example.com.
+        /// The product's main URL, e.g. `https://example.com`.
         base_url: String,
         /// Where to write it.
         #[arg(short, long, default_value = "checks.toml")]

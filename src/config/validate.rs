@@ -348,7 +348,12 @@ impl Validator<'_, '_> {
 
     fn target(&mut self, s: Sections, path: &Path) -> Option<Target> {
         let raw = s.target?;
-        let base_url = self.http_url(&raw.base_url, None, "target.base-url")?;
+        // A bad base URL is reported, and validation goes on with a stand-in so that every other
+        // problem is reported too; no Target comes out of it.
+        let checked_base = self.http_url(&raw.base_url, None, "target.base-url");
+        let base_valid = checked_base.is_some();
+        let base_url = checked_base
+            .unwrap_or_else(|| Url::parse("https://base-url.invalid/").expect("a valid URL"));
         let base_host = base_url.host_str().unwrap_or_default().to_ascii_lowercase();
 
         let mut hosts = Vec::new();
@@ -392,7 +397,7 @@ impl Validator<'_, '_> {
                     );
                 }
             }
-            if !in_scope(&base_host) {
+            if base_valid && !in_scope(&base_host) {
                 self.error(
                     raw.base_url.span(),
                     "target.base-url",
@@ -424,6 +429,9 @@ impl Validator<'_, '_> {
         let redirects = self.redirects(s.redirects, &base_url);
         let accept = self.accept(s.accept);
 
+        if !base_valid {
+            return None;
+        }
         Some(Target {
             source: Some(path.to_path_buf()),
             base_dir: self.base_dir.clone(),

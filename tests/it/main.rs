@@ -1,0 +1,8 @@
+//! The one integration-test binary: drives the real `launchready` binary and the library against
+//! servers started on loopback.
+
+mod cli;
+mod config;
+mod report;
+mod runner;
+mod support;
