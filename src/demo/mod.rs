@@ -25,8 +25,9 @@ pub const HOSTS: &[&str] = &[
     "status.acme.test",
 ];
 
-/// The zone for the sample's apex, every host on 127.0.0.1.
-pub fn zone() -> String {
+/// The zone for the sample's apex in the given variant, every host on 127.0.0.1.
+pub fn zone(variant: Variant) -> String {
+    let _ = variant;
     format!(
         "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\n"
     )
@@ -59,7 +60,7 @@ impl DemoWorld {
         let leaf = ca.issue(&LeafSpec::valid(HOSTS)).map_err(err)?;
         let tls = leaf.server_config().map_err(io::Error::other)?;
         let portal = Portal::start(variant, tls).await?;
-        let zone = zone();
+        let zone = zone(variant);
         let dns = DnsAuthority::start(&[(APEX, &zone)]).await?;
         let dir = tempfile::Builder::new()
             .prefix("launchready-demo-")
