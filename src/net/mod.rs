@@ -3,6 +3,7 @@
 pub mod dns;
 pub mod http;
 pub mod scope;
+pub mod session;
 pub mod tls;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use crate::config::Target;
 pub use dns::Dns;
 pub use http::{Http, HttpError, HttpRequest, HttpResponse, Route, RouteEnd};
 pub use scope::{Scope, ScopeError};
+pub use session::{SessionError, Sessions};
 pub use tls::TrustStore;
 
 /// Why the network clients could not be built.
@@ -38,6 +40,8 @@ pub struct Net {
     pub trust: TrustStore,
     /// Scope guard for active probes.
     pub scope: Scope,
+    /// The configured identities and their credentials.
+    pub sessions: Sessions,
 }
 
 impl Net {
@@ -59,6 +63,7 @@ impl Net {
             dns,
             trust,
             scope: Scope::new(target.scope.clone(), &target.http),
+            sessions: Sessions::new(&target.identities),
         })
     }
 }

@@ -5,4 +5,5 @@ mod cli;
 mod config;
 mod report;
 mod runner;
+mod session;
 mod support;
