@@ -28,6 +28,27 @@ pub fn find(id: &str) -> Option<&'static Entry> {
     CHECKS.iter().find(|e| e.meta.id == id)
 }
 
+/// The check list as a Markdown table, grouped by area; the README embeds it and a test keeps it
+/// current.
+pub fn markdown_list() -> String {
+    let mut out =
+        String::from("| id | area | default severity | mode | verifies |\n|---|---|---|---|---|\n");
+    for category in super::Category::ALL {
+        for entry in CHECKS.iter().filter(|e| e.meta.category == category) {
+            let m = entry.meta;
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                m.id,
+                category.title(),
+                m.default_severity.as_str(),
+                m.mode,
+                m.title
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod readme;
 mod report;
 mod runner;
 mod session;

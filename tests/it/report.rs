@@ -38,6 +38,49 @@ fn json_report() {
     insta::assert_snapshot!("json_flawed", text);
 }
 
+/// Every violation of the SARIF 2.1.0 schema shipped under fixtures/ (from the npm package
+/// @microsoft/jest-sarif, MIT; the OASIS schema as published at 2.1.0 rtm.5).
+fn sarif_schema_violations(log: &serde_json::Value) -> Vec<String> {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../fixtures/sarif-schema-2.1.0.json")).unwrap();
+    // The published `language` patterns have a stray `]` (legal in ECMAScript, rejected by the
+    // meta-schema's regex format); use the pattern they mean.
+    let mut fixed = 0;
+    for definition in schema["definitions"].as_object_mut().unwrap().values_mut() {
+        let pattern = definition.pointer_mut("/properties/language/pattern");
+        if let Some(pattern) = pattern.filter(|p| *p == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$")
+        {
+            *pattern = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into();
+            fixed += 1;
+        }
+    }
+    assert!(
+        fixed > 0,
+        "the schema's language patterns changed; revisit this fix"
+    );
+    let validator = jsonschema::draft4::new(&schema).expect("the schema compiles");
+    validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    for hardened in [false, true] {
+        let log: serde_json::Value = serde_json::from_str(&render("sarif", hardened)).unwrap();
+        assert_eq!(sarif_schema_violations(&log), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn the_schema_check_rejects_a_broken_log() {
+    let mut log: serde_json::Value = serde_json::from_str(&render("sarif", false)).unwrap();
+    log["runs"][0]["results"][0]["level"] = "severe".into();
+    log["runs"][0]["tool"]["driver"]["rules"][0]["id"] = serde_json::Value::Null;
+    assert_eq!(sarif_schema_violations(&log).len(), 2);
+}
+
 #[test]
 fn sarif_report() {
     let text = render("sarif", false);
@@ -85,4 +128,74 @@ fn output_flag_writes_the_report_to_a_file() {
             .unwrap()
             .starts_with("# Launch readiness")
     );
+}
+
+#[test]
+fn sarif_with_every_subject_kind_validates() {
+    use launchready::check::registry::CHECKS;
+    use launchready::check::{Finding, Severity, Subject};
+    use launchready::report::{self, Format, Style};
+    use launchready::scorecard::{CheckRow, RowOutcome, RunSummary, Scorecard};
+
+    let meta = CHECKS[0].meta;
+    let subjects = [
+        Subject::Target,
+        Subject::host("acme.test"),
+        Subject::url("https://acme.test/"),
+        Subject::dns("_dmarc.acme.test", "TXT"),
+        Subject::File {
+            path: "src\\config.js".into(),
+            line: Some(12),
+            column: Some(7),
+        },
+        Subject::Commit {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            path: "deploy/.env".into(),
+            line: Some(3),
+            column: None,
+        },
+    ];
+    let findings = subjects
+        .into_iter()
+        .map(|s| {
+            Finding::fail(meta, s, "a finding")
+                .severity(Severity::High)
+                .secret("token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789")
+        })
+        .chain([Finding::error(meta, Subject::Target, "the check broke")])
+        .collect();
+    let card = Scorecard {
+        target_name: "t".into(),
+        base_url: "https://acme.test/".into(),
+        hosts: vec!["acme.test".into()],
+        generated_at: "2026-01-01T00:00:00Z".into(),
+        duration: std::time::Duration::from_millis(5),
+        run: RunSummary {
+            fail_on: Some(Severity::High),
+            active: false,
+            allow_errors: false,
+        },
+        rows: vec![CheckRow {
+            meta,
+            outcome: RowOutcome::Ran,
+            duration: std::time::Duration::from_millis(5),
+            findings,
+        }],
+        unused_acceptances: Vec::new(),
+    };
+    let mut out = Vec::new();
+    report::write(Format::Sarif, &card, Style { color: false }, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        !text.contains("ghp_abcdefghijklmnop"),
+        "secrets are redacted"
+    );
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(sarif_schema_violations(&log), Vec::<String>::new());
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    let region = &results[4]["locations"][0]["physicalLocation"];
+    assert_eq!(region["artifactLocation"]["uri"], "src/config.js");
+    assert_eq!(region["region"]["startLine"], 12);
+    assert_eq!(region["region"]["startColumn"], 7);
 }
