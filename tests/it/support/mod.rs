@@ -40,3 +40,22 @@ pub fn stable(text: &str) -> String {
     }
     out
 }
+
+/// Starts the demo world in `variant` and audits it in-process with only the checks named in
+/// `only` (every check when empty), `--active` when `active` is set.
+pub async fn audit_demo(
+    variant: launchready::demo::Variant,
+    only: &[&str],
+    active: bool,
+) -> launchready::scorecard::Scorecard {
+    let world = launchready::demo::DemoWorld::start(variant)
+        .await
+        .expect("the demo world starts");
+    let target = launchready::config::load(&world.config_path, &world.env)
+        .expect("the demo config is valid");
+    let net = launchready::net::Net::new(&target).expect("the demo's clients build");
+    let mut options = launchready::AuditOptions::default();
+    options.run.only = only.iter().map(|s| s.to_string()).collect();
+    options.run.active = active;
+    launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await
+}
