@@ -113,7 +113,7 @@ impl Check for Mx {
                     .evidence("rule", "RFC 5321 §5.1"),
                 ];
             }
-            DnsOutcome::NxDomain | DnsOutcome::NoData if mx.is_empty() => {
+            _ if mx.is_empty() => {
                 let finding = if self.settings.sends_mail {
                     Finding::fail(
                         &META,

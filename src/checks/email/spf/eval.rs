@@ -1209,3 +1209,122 @@ fn reverse_name(ip: IpAddr) -> String {
     };
     format!("{}.{suffix}", parts.join("."))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DnsSettings;
+    use crate::demo::DnsAuthority;
+    use std::time::Duration;
+
+    const ZONE: &str = r#"$ORIGIN eval.test.
+$TTL 60
+@ IN SOA ns.eval.test. hostmaster.eval.test. 1 3600 600 86400 60
+@ IN NS ns.eval.test.
+ns IN A 127.0.0.1
+host IN A 192.0.2.5
+net IN A 198.51.100.1
+net IN AAAA 2001:db8:1::1
+mail IN MX 10 host.eval.test.
+@ IN TXT "v=spf1 a:net.eval.test/24//48 mx:mail.eval.test include:inc.eval.test -all"
+inc IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
+ptr IN TXT "v=spf1 ptr:eval.test -all"
+"#;
+
+    const REVERSE: &str = r#"$ORIGIN 2.0.192.in-addr.arpa.
+$TTL 60
+@ IN SOA ns.eval.test. hostmaster.eval.test. 1 3600 600 86400 60
+@ IN NS ns.eval.test.
+5 IN PTR host.eval.test.
+6 IN PTR elsewhere.test.
+"#;
+
+    async fn resolver() -> (DnsAuthority, Dns) {
+        let authority =
+            DnsAuthority::start(&[("eval.test", ZONE), ("2.0.192.in-addr.arpa", REVERSE)])
+                .await
+                .expect("zones load");
+        let dns = Dns::new(&DnsSettings {
+            nameservers: vec![authority.addr],
+            timeout: Duration::from_secs(5),
+        })
+        .expect("resolver");
+        (authority, dns)
+    }
+
+    #[test]
+    fn expanded_names_are_normalized_or_refused() {
+        assert_eq!(
+            normalize_domain("Mail.Example.TEST."),
+            Some("mail.example.test".into())
+        );
+        assert_eq!(normalize_domain("a..test"), None);
+        assert_eq!(normalize_domain(""), None);
+        assert_eq!(normalize_domain(&format!("{}.test", "a".repeat(64))), None);
+        let long = format!("{}example.test", "abcdefghi.".repeat(30));
+        let truncated = normalize_domain(&long).expect("truncated from the left");
+        assert!(truncated.len() <= 253 && truncated.ends_with(".example.test"));
+    }
+
+    #[test]
+    fn reverse_names_follow_the_arpa_trees() {
+        assert_eq!(
+            reverse_name("192.0.2.5".parse().unwrap()),
+            "5.2.0.192.in-addr.arpa"
+        );
+        assert!(
+            reverse_name("2001:db8::1".parse().unwrap()).ends_with(".8.b.d.0.1.0.0.2.ip6.arpa")
+        );
+    }
+
+    #[tokio::test]
+    async fn walk_attributes_every_lookup_and_renders_the_tree() {
+        let (_authority, dns) = resolver().await;
+        let walk = Walk::run(&dns, "eval.test").await;
+        assert_eq!(walk.lookups, 3);
+        assert!(walk.voids.is_empty());
+        assert!(walk.problems.is_empty(), "{:#?}", walk.problems);
+        assert_eq!(walk.final_all, Some(Qualifier::Fail));
+        assert_eq!(
+            walk.tree(),
+            "3/10 lookups: a:net.eval.test/24//48 (1) + mx:mail.eval.test (1) + include:inc.eval.test (1) — 0/2 void lookups\n\
+             eval.test: v=spf1 a:net.eval.test/24//48 mx:mail.eval.test include:inc.eval.test -all\n\
+             ├─ a:net.eval.test/24//48 [#1] — net.eval.test: 198.51.100.1, 2001:db8:1::1\n\
+             ├─ mx:mail.eval.test [#2] — 1 MX host (at most 10)\n\
+             ├─ include:inc.eval.test [#3]\n\
+             │  inc.eval.test: v=spf1 ip4:203.0.113.0/24 -all\n\
+             │  ├─ ip4:203.0.113.0/24\n\
+             │  └─ -all\n\
+             └─ -all"
+        );
+    }
+
+    #[tokio::test]
+    async fn check_host_matches_cidrs_mx_and_includes() {
+        let (_authority, dns) = resolver().await;
+        let result = |ip: &str| {
+            let ip: IpAddr = ip.parse().unwrap();
+            let dns = &dns;
+            async move { check_host(dns, ip, "eval.test").await }
+        };
+        assert_eq!(result("198.51.100.77").await.result, SpfResult::Pass);
+        assert_eq!(result("2001:db8:1:ffff::9").await.result, SpfResult::Pass);
+        assert_eq!(result("2001:db8:2::1").await.result, SpfResult::Fail);
+        let via_mx = result("192.0.2.5").await;
+        assert_eq!(via_mx.result, SpfResult::Pass);
+        assert_eq!(via_mx.lookups, 2);
+        let via_include = result("203.0.113.200").await;
+        assert_eq!(via_include.result, SpfResult::Pass);
+        assert_eq!(via_include.lookups, 3);
+        assert_eq!(result("192.0.2.99").await.result, SpfResult::Fail);
+    }
+
+    #[tokio::test]
+    async fn check_host_validates_ptr_names() {
+        let (_authority, dns) = resolver().await;
+        let validated = check_host(&dns, "192.0.2.5".parse().unwrap(), "ptr.eval.test").await;
+        assert_eq!(validated.result, SpfResult::Pass, "{validated:#?}");
+        let elsewhere = check_host(&dns, "192.0.2.6".parse().unwrap(), "ptr.eval.test").await;
+        assert_eq!(elsewhere.result, SpfResult::Fail, "{elsewhere:#?}");
+    }
+}

@@ -586,9 +586,7 @@ fn split_dual_cidr(rest: &str) -> Result<(&str, DualCidr), ErrorKind> {
 
 /// `text` split as `(head, digits)` when it ends in `marker` followed by ASCII digits.
 fn trailing_number<'a>(text: &'a str, marker: &str) -> Option<(&'a str, &'a str)> {
-    let digits_start = text
-        .rfind(|c: char| !c.is_ascii_digit())
-        .map_or(0, |i| i + 1);
+    let digits_start = text.len() - text.bytes().rev().take_while(u8::is_ascii_digit).count();
     let digits = &text[digits_start..];
     let head = text[..digits_start].strip_suffix(marker)?;
     if digits.is_empty() {
@@ -1206,6 +1204,13 @@ mod tests {
             first_error("v=spf1 a:é.test"),
             ErrorKind::InvalidMacro(_)
         ));
+    }
+
+    #[test]
+    fn multibyte_text_before_a_prefix_length_is_an_error_not_a_panic() {
+        // Found by the fuzz target: a non-ASCII character right before trailing digits.
+        assert!(Record::parse("v=spf1 a:mai(.%{d21}/64spf.%{-}p}\u{6d6}5").is_err());
+        assert!(Record::parse("v=spf1 mx:\u{e9}//64").is_err());
     }
 
     #[test]
