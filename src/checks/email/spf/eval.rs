@@ -495,7 +495,7 @@ impl Walker<'_> {
             Mechanism::A { domain: target, .. } => {
                 let lookup = self.count(&term, domain);
                 let mut visit = TermVisit::costly(&term, lookup);
-                match self.expand(domain, text, &term, target.as_ref(), path) {
+                match self.target(domain, text, &term, target.as_ref(), path) {
                     Expanded::Name(name) => {
                         let v4 = self.dns.lookup(&name, RecordType::A).await;
                         let v6 = self.dns.lookup(&name, RecordType::AAAA).await;
@@ -521,7 +521,7 @@ impl Walker<'_> {
             Mechanism::Mx { domain: target, .. } => {
                 let lookup = self.count(&term, domain);
                 let mut visit = TermVisit::costly(&term, lookup);
-                match self.expand(domain, text, &term, target.as_ref(), path) {
+                match self.target(domain, text, &term, target.as_ref(), path) {
                     Expanded::Name(name) => {
                         let answer = self.dns.lookup(&name, RecordType::MX).await;
                         let hosts = exchanges(&answer);
@@ -587,7 +587,7 @@ impl Walker<'_> {
             Mechanism::Exists(spec) => {
                 let lookup = self.count(&term, domain);
                 let mut visit = TermVisit::costly(&term, lookup);
-                match self.expand(domain, text, &term, Some(spec), path) {
+                match self.target(domain, text, &term, Some(spec), path) {
                     Expanded::Name(name) => {
                         let answer = self.dns.lookup(&name, RecordType::A).await;
                         if answer.is_void() {
@@ -708,6 +708,22 @@ impl Walker<'_> {
             domain: domain.to_string(),
             query,
         });
+    }
+
+    /// The name an `a`, `mx` or `exists` term queries, unless the walk is past its safety cap.
+    fn target(
+        &mut self,
+        domain: &str,
+        text: &str,
+        term: &str,
+        spec: Option<&DomainSpec>,
+        path: &[String],
+    ) -> Expanded {
+        if self.lookups > WALK_LOOKUP_CAP {
+            self.truncated = true;
+            return Expanded::AtReceiveTime("not queried: the walk's safety cap is reached".into());
+        }
+        self.expand(domain, text, term, spec, path)
     }
 
     fn expand(
@@ -1229,6 +1245,12 @@ mail IN MX 10 host.eval.test.
 @ IN TXT "v=spf1 a:net.eval.test/24//48 mx:mail.eval.test include:inc.eval.test -all"
 inc IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
 ptr IN TXT "v=spf1 ptr:eval.test -all"
+fan IN TXT "v=spf1 include:f1.eval.test include:f2.eval.test include:f3.eval.test include:f4.eval.test include:f5.eval.test -all"
+f1 IN TXT "v=spf1 a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test -all"
+f2 IN TXT "v=spf1 a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test -all"
+f3 IN TXT "v=spf1 a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test -all"
+f4 IN TXT "v=spf1 a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test -all"
+f5 IN TXT "v=spf1 a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test a:host.eval.test -all"
 "#;
 
     const REVERSE: &str = r#"$ORIGIN 2.0.192.in-addr.arpa.
@@ -1296,6 +1318,23 @@ $TTL 60
              │  ├─ ip4:203.0.113.0/24\n\
              │  └─ -all\n\
              └─ -all"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_fan_out_tree_is_counted_in_full_but_queried_only_to_the_cap() {
+        let (_authority, dns) = resolver().await;
+        let walk = Walk::run(&dns, "fan.eval.test").await;
+        assert!(walk.truncated);
+        assert!(walk.lookups > WALK_LOOKUP_CAP, "{}", walk.lookups);
+        assert_eq!(
+            walk.first_over_limit.as_deref(),
+            Some("a:host.eval.test in f1.eval.test")
+        );
+        assert!(dns.queries_sent() <= 10, "{} queries", dns.queries_sent());
+        assert!(
+            walk.tree()
+                .contains("not followed: the walk's safety cap is reached")
         );
     }
 

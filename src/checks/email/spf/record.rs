@@ -1399,6 +1399,17 @@ mod tests {
             let _ = Record::parse(&format!("v=spf1 {text}"));
             let _ = MacroString::parse(&text, true);
             let _ = DomainSpec::parse(&text);
+            let context = MacroContext {
+                domain: "example.test",
+                sender: Some("a@example.test"),
+                ip: Some(IpAddr::from([192, 0, 2, 1])),
+                helo: None,
+                validated_name: None,
+            };
+            if let Ok(macros) = MacroString::parse(&text, true) {
+                let _ = macros.expand(&context);
+                prop_assert_eq!(MacroString::parse(&macros.to_string(), true), Ok(macros));
+            }
         }
 
         #[test]
