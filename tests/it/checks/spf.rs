@@ -64,6 +64,7 @@ redirnone IN TXT "v=spf1 ip4:192.0.2.10 redirect=nothing.spf.test"
 split IN TXT "v=spf1 ip4:192.0" ".2.10 " "include:ten-b.spf.test -all"
 
 noinclude IN TXT "v=spf1 include:nothing.spf.test -all"
+afterall IN TXT "v=spf1 ip4:192.0.2.10 -all include:over.spf.test +all"
 nospf IN TXT "hello world"
 parked IN TXT "v=spf1 -all"
 parked-open IN TXT "v=spf1 a:mail.spf.test -all"
@@ -299,6 +300,20 @@ async fn invalid_macros_and_unknown_mechanisms_are_permerrors() {
     let f = failure(&row, "unknown mechanism `foo`");
     assert_eq!(f.severity, Severity::Critical);
     assert_eq!(evidence(f, "term"), "foo:bar.spf.test");
+}
+
+#[tokio::test]
+async fn terms_after_all_cost_nothing() {
+    let row = spf("afterall.spf.test").await;
+    assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
+    let count = row
+        .findings
+        .iter()
+        .find(|f| f.message.contains("0/10 DNS lookups"))
+        .expect("nothing after -all is counted");
+    assert!(
+        evidence(count, "tree").contains("include:over.spf.test — after `all`: never evaluated")
+    );
 }
 
 #[tokio::test]

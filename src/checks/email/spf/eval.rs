@@ -414,9 +414,15 @@ impl Walker<'_> {
                 Published::None { .. } | Published::DnsFailed(_) => return node,
             };
             let has_all = record.all().is_some();
+            let mut past_all = false;
             for term in &record.terms {
                 let visit = match term {
+                    Term::Directive(_) if past_all => TermVisit::free(
+                        term,
+                        Some("after `all`: never evaluated (RFC 7208 §5.1)".into()),
+                    ),
                     Term::Directive(directive) => {
+                        past_all = matches!(directive.mechanism, Mechanism::All);
                         self.directive(&domain, &text, directive, path).await
                     }
                     Term::Modifier(Modifier::Redirect(_)) if has_all => {
