@@ -42,6 +42,7 @@ two IN TXT "v=spf1 a:mail.spf.test -all"
 two IN TXT "google-site-verification=abc123"
 
 plusall IN TXT "v=spf1 ip4:192.0.2.10 +all"
+zeroprefix IN TXT "v=spf1 ip6:::/0 ip4:192.0.2.10 -all"
 neutral IN TXT "v=spf1 ip4:192.0.2.10 ?all"
 noall IN TXT "v=spf1 ip4:192.0.2.10"
 softfail IN TXT "v=spf1 ip4:192.0.2.10 ~all"
@@ -213,6 +214,11 @@ async fn plus_all_is_critical() {
     assert_eq!(evidence(f, "term"), "+all");
     assert_eq!(evidence(f, "record"), "v=spf1 ip4:192.0.2.10 +all");
     assert_eq!(evidence(f, "rule"), "RFC 7208 §5.1");
+
+    let row = spf("zeroprefix.spf.test").await;
+    let f = failure(&row, "covers every address");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(evidence(f, "term"), "ip6:::/0");
 }
 
 #[tokio::test]
