@@ -18,6 +18,14 @@ pub static CHECKS: &[Entry] = &[
     // TLS.
     // Web hardening.
     // Email trust.
+    Entry {
+        meta: &checks::email::spf::META,
+        build: checks::email::spf::build,
+    },
+    Entry {
+        meta: &checks::email::mx::META,
+        build: checks::email::mx::build,
+    },
     // API security.
     // Secrets.
     // Operations.

@@ -27,10 +27,34 @@ pub const HOSTS: &[&str] = &[
 
 /// The zone for the sample's apex in the given variant, every host on 127.0.0.1.
 pub fn zone(variant: Variant) -> String {
-    let _ = variant;
-    format!(
+    let mut zone = format!(
         "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\n"
-    )
+    );
+    zone.push_str(spf_mx_records(variant));
+    zone
+}
+
+/// SPF and MX: the flawed apex authorizes everyone (`+all`), uses `ptr`, needs 13 lookups through
+/// nested includes, and its MX points at a CNAME; the hardened one lists its sender and ends in
+/// `-all` within 2 lookups, with an MX that names the host itself.
+fn spf_mx_records(variant: Variant) -> &'static str {
+    match variant {
+        Variant::Flawed => concat!(
+            "@ IN MX 10 mx.acme.test.\n",
+            "mx IN CNAME mail.acme.test.\n",
+            "mail IN A 127.0.0.1\n",
+            "@ IN TXT \"v=spf1 mx ptr include:_spf.acme.test +all\"\n",
+            "_spf IN TXT \"v=spf1 a:mail.acme.test a:mail.acme.test include:_spf2.acme.test\"\n",
+            "_spf2 IN TXT \"v=spf1 a:mail.acme.test a:mail.acme.test a:mail.acme.test mx:acme.test include:_spf3.acme.test\"\n",
+            "_spf3 IN TXT \"v=spf1 a:mail.acme.test a:mail.acme.test ~all\"\n",
+        ),
+        Variant::Hardened => concat!(
+            "@ IN MX 10 mail.acme.test.\n",
+            "mail IN A 127.0.0.1\n",
+            "@ IN TXT \"v=spf1 mx include:_spf.acme.test -all\"\n",
+            "_spf IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n",
+        ),
+    }
 }
 
 /// A running sample world with its generated config file.
@@ -105,6 +129,10 @@ extra-ca = "ca.pem"
 http-port = {http}
 https-port = {https}
 timeout-ms = 5000
+
+[email]
+domain = "{APEX}"
+senders = ["127.0.0.1"]
 
 [uptime]
 health = "/healthz"
