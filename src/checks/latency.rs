@@ -513,6 +513,10 @@ fn judge(subject: Subject, sampled: &Sampled, plan: &Plan, budget: Duration) -> 
             ),
         )
     };
+    let finding = match &sampled.cut_short {
+        Some(reason) => finding.evidence("cut short", reason.clone()),
+        None => finding,
+    };
     finding
         .evidence("latency", compact(&m.total))
         .evidence(

@@ -58,7 +58,7 @@ async fn private(headers: HeaderMap) -> (StatusCode, &'static str) {
 /// Serves the fixture on 127.0.0.1:0 and returns its port; the server stops with the runtime.
 async fn serve() -> u16 {
     let app = Router::new()
-        .route("/fast", get(fast))
+        .route("/fast", get(fast).post(fast))
         .route("/slow", get(slow))
         .route("/flaky", get(flaky))
         .route("/private", get(private))
@@ -72,11 +72,25 @@ async fn serve() -> u16 {
 }
 
 async fn audit(port: u16, samples: u32, endpoints: &str) -> Scorecard {
+    audit_as(port, samples, endpoints, false, 2000).await
+}
+
+async fn audit_as(
+    port: u16,
+    samples: u32,
+    endpoints: &str,
+    active: bool,
+    request_budget: u32,
+) -> Scorecard {
     let text = format!(
         r#"[target]
 name = "latency fixture"
 base-url = "http://127.0.0.1:{port}/"
 scope = ["127.0.0.1"]
+
+[http]
+requests-per-second = 100
+request-budget = {request_budget}
 
 [latency]
 samples = {samples}
@@ -95,6 +109,7 @@ bearer = "${{LATENCY_TOKEN}}"
     let net = launchready::net::Net::new(&target).expect("clients build");
     let mut options = launchready::AuditOptions::default();
     options.run.only = vec!["latency".into()];
+    options.run.active = active;
     launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await
 }
 
@@ -229,6 +244,37 @@ core = true
     assert_eq!(finding.status, Status::Inconclusive);
     assert!(
         finding.message.contains("needs --active"),
+        "{}",
+        finding.message
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disposable_writes_are_sampled_with_active_through_the_scope_guard() {
+    let port = serve().await;
+    let write = r#"
+[[endpoints]]
+method = "POST"
+path = "/fast"
+auth = "public"
+core = true
+disposable = true
+"#;
+    let card = audit_as(port, 40, write, true, 2000).await;
+    let finding = endpoint(&card, "/fast");
+    assert_eq!(finding.status, Status::Pass, "{}", finding.message);
+    assert_eq!(latency(&finding).samples, 40);
+
+    let card = audit_as(port, 40, write, true, 20).await;
+    let finding = endpoint(&card, "/fast");
+    assert_eq!(finding.status, Status::Inconclusive, "{}", finding.message);
+    assert_eq!(
+        latency(&finding).samples,
+        17,
+        "3 warm-up + 17 samples spend the budget of 20"
+    );
+    assert!(
+        finding.message.contains("budget of 20"),
         "{}",
         finding.message
     );
