@@ -54,6 +54,10 @@ const HISTOGRAM_BUCKETS: u64 = 10;
 /// millisecond-accurate, and a late departure would count as latency.
 const SPIN_BEFORE_SLOT: Duration = Duration::from_millis(1);
 
+/// Spinning is worth its CPU only when slots are this far apart (at most 10% of one core); at
+/// higher rates the sampler sleeps to the timer's millisecond and leaves the cores to the requests.
+const SPIN_MIN_INTERVAL: Duration = Duration::from_millis(10);
+
 /// Builds the check when some endpoint is marked `core = true`.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
     let core: Vec<Endpoint> = target
@@ -279,7 +283,11 @@ pub async fn sample(net: Arc<Net>, request: HttpRequest, plan: &Plan) -> Sampled
             ));
             break;
         }
-        wait_until(intended).await;
+        if interval >= SPIN_MIN_INTERVAL {
+            wait_until(intended).await;
+        } else {
+            tokio::time::sleep_until(intended).await;
+        }
         if let Some(host) = &plan.admit
             && let Err(refused) = net.scope.admit(host).await
         {
