@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::CheckMeta;
+use super::metrics::Metrics;
 
 /// How bad a failed finding is, from `info` to `critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -291,6 +292,10 @@ pub struct Finding {
     pub remediation: Option<String>,
     /// Set when an `[[accept]]` entry matched this finding.
     pub accepted: Option<Acceptance>,
+    /// Structured measurements behind the verdict (latency percentiles, say), when the check took
+    /// any; omitted from JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Box<Metrics>>,
 }
 
 impl Finding {
@@ -305,6 +310,7 @@ impl Finding {
             evidence: Vec::new(),
             remediation: None,
             accepted: None,
+            metrics: None,
         }
     }
 
@@ -359,6 +365,12 @@ impl Finding {
     /// Sets a remediation specific to this finding.
     pub fn remediation(mut self, remediation: impl Into<String>) -> Self {
         self.remediation = Some(remediation.into());
+        self
+    }
+
+    /// Attaches structured measurements.
+    pub fn metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(Box::new(metrics));
         self
     }
 

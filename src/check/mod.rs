@@ -1,6 +1,7 @@
 //! The check model: metadata, the [`Check`] trait, the context a check runs in, and why a check was skipped.
 
 pub mod finding;
+pub mod metrics;
 pub mod registry;
 pub mod runner;
 
@@ -14,6 +15,7 @@ use crate::config::Target;
 use crate::net::Net;
 
 pub use finding::{Acceptance, Confidence, Evidence, Finding, Severity, Status, Subject, redact};
+pub use metrics::{LatencyMetrics, Metrics};
 
 /// The area of the scorecard a check belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

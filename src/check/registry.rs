@@ -33,6 +33,10 @@ pub static CHECKS: &[Entry] = &[
         meta: &checks::uptime::META,
         build: checks::uptime::build,
     },
+    Entry {
+        meta: &checks::latency::META,
+        build: checks::latency::build,
+    },
 ];
 
 /// True when `id` names a registered check.

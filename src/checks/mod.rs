@@ -1,4 +1,5 @@
 //! Every check, one module each. The registry in `check::registry` lists them in order.
 
 pub mod email;
+pub mod latency;
 pub mod uptime;

@@ -136,8 +136,28 @@ senders = ["127.0.0.1"]
 
 [uptime]
 health = "/healthz"
+extra-health = ["https://api.{APEX}/readyz"]
 expect-body = "\"status\":\"ok\""
 status-page = "https://status.{APEX}/"
+
+# Operations: core reads sampled by `latency` (kept short so the demo stays quick).
+[latency]
+samples = 40
+warmup = 3
+rate-per-second = 25.0
+
+[[endpoints]]
+name = "catalog"
+path = "https://api.{APEX}/api/catalog"
+auth = "public"
+core = true
+budget-ms = 300
+
+[[endpoints]]
+name = "search"
+path = "https://api.{APEX}/api/search?q=widget"
+auth = "public"
+core = true
 "#,
         dns = dns.addr,
         http = portal.http_addr.port(),

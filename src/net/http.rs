@@ -241,6 +241,11 @@ impl Route {
     }
 }
 
+/// Idle connections kept per host. Open-loop samplers keep about `rate × latency` requests in
+/// flight (10/s at 600 ms is 6); a smaller pool would close and re-dial connections between
+/// samples and count handshakes as latency.
+const IDLE_CONNECTIONS_PER_HOST: usize = 64;
+
 /// The shared client.
 pub struct Http {
     client: reqwest::Client,
@@ -290,7 +295,7 @@ impl Http {
             .no_proxy()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
-            .pool_max_idle_per_host(4)
+            .pool_max_idle_per_host(IDLE_CONNECTIONS_PER_HOST)
             .user_agent(settings.user_agent.clone())
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;

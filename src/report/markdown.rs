@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use super::{fix_for, headline, meta_of, plural, reviews};
+use super::{fix_for, headline, measured, meta_of, metrics_line, plural, reviews};
+use crate::check::metrics::{Metrics, ms};
 use crate::check::{Category, Finding, Status};
 use crate::scorecard::{Scorecard, Verdict};
 
@@ -63,6 +64,7 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
+    measurements(s, out)?;
     let blockers = s.blockers();
     writeln!(out)?;
     writeln!(out, "## Launch blockers")?;
@@ -134,6 +136,52 @@ pub fn write(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "|---|---|")?;
         for (id, why) in skipped {
             writeln!(out, "| `{id}` | {} |", escape(why))?;
+        }
+    }
+    Ok(())
+}
+
+/// Widest bar of a histogram, in characters.
+const BAR_WIDTH: u64 = 30;
+
+/// Each measured finding: its summary line and, for latency, a text histogram of the samples.
+fn measurements(s: &Scorecard, out: &mut dyn Write) -> io::Result<()> {
+    let findings = measured(s);
+    if findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "## Measurements")?;
+    for f in findings {
+        let Some(metrics) = &f.metrics else { continue };
+        writeln!(out)?;
+        writeln!(
+            out,
+            "### `{}` {} ({})",
+            f.check,
+            code(&f.subject.to_string()),
+            f.status
+        )?;
+        writeln!(out)?;
+        writeln!(out, "{}", escape(&metrics_line(metrics)))?;
+        match metrics.as_ref() {
+            Metrics::Latency(m) if !m.histogram.is_empty() => {
+                let peak = m
+                    .histogram
+                    .iter()
+                    .map(|b| b.count)
+                    .max()
+                    .unwrap_or(1)
+                    .max(1);
+                writeln!(out)?;
+                writeln!(out, "```text")?;
+                for bucket in &m.histogram {
+                    let bar = "█".repeat((bucket.count * BAR_WIDTH).div_ceil(peak) as usize);
+                    writeln!(out, "≤ {:>10} │{bar} {}", ms(bucket.up_to_us), bucket.count)?;
+                }
+                writeln!(out, "```")?;
+            }
+            Metrics::Latency(_) => {}
         }
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod table;
 
 use std::io::{self, Write};
 
+use crate::check::metrics::{Metrics, ms, whole_ms};
 use crate::check::{CheckMeta, Finding, Status};
 use crate::scorecard::Scorecard;
 
@@ -99,4 +100,37 @@ pub(crate) fn meta_of<'a>(scorecard: &'a Scorecard, finding: &Finding) -> &'a Ch
         .find(|r| r.meta.id == finding.check)
         .map(|r| r.meta)
         .expect("every finding belongs to a row of its scorecard")
+}
+
+/// Findings that carry measurements, in scorecard order.
+pub(crate) fn measured(scorecard: &Scorecard) -> Vec<&Finding> {
+    scorecard
+        .rows
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.metrics.is_some())
+        .collect()
+}
+
+/// A one-line summary of a finding's measurements.
+pub(crate) fn metrics_line(metrics: &Metrics) -> String {
+    match metrics {
+        Metrics::Latency(m) => {
+            let budget = m
+                .budget_us
+                .map(|b| format!(" (budget p95 {})", whole_ms(b)))
+                .unwrap_or_default();
+            format!(
+                "p50 {} · p95 {} · p99 {} · max {} · first byte p50 {} · {} samples, {} errors ({:.1}%){budget}",
+                ms(m.total.p50_us),
+                ms(m.total.p95_us),
+                ms(m.total.p99_us),
+                ms(m.total.max_us),
+                ms(m.first_byte.p50_us),
+                m.samples,
+                m.errors,
+                m.error_rate() * 100.0,
+            )
+        }
+    }
 }

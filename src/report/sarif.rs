@@ -99,6 +99,9 @@ fn result(rule_index: usize, f: &Finding, fix: &str) -> Value {
             "remediation": fix,
         },
     });
+    if let Some(metrics) = &f.metrics {
+        result["properties"]["metrics"] = json!(metrics);
+    }
     if let Some(a) = &f.accepted
         && !a.expired
     {

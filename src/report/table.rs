@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
-use super::{Style, fix_for, headline, meta_of, reviews};
+use super::{Style, fix_for, headline, measured, meta_of, metrics_line, reviews};
 use crate::check::{Category, Finding, Severity, Status};
 use crate::scorecard::{Scorecard, Verdict};
 
@@ -59,6 +59,24 @@ pub fn write(scorecard: &Scorecard, style: Style, out: &mut dyn Write) -> io::Re
             ]);
         }
         writeln!(out, "{table}")?;
+        writeln!(out)?;
+    }
+
+    let measurements = measured(scorecard);
+    if !measurements.is_empty() {
+        writeln!(out, "Measurements")?;
+        for finding in measurements {
+            if let Some(metrics) = &finding.metrics {
+                writeln!(
+                    out,
+                    "- {} {} [{}]: {}",
+                    finding.check,
+                    finding.subject,
+                    finding.status,
+                    metrics_line(metrics)
+                )?;
+            }
+        }
         writeln!(out)?;
     }
 

@@ -3,4 +3,5 @@
 
 mod mx;
 mod spf;
+mod latency;
 mod uptime;

@@ -1,5 +1,6 @@
 //! `uptime` against the demo portal: the flawed health route leaks versions, environment and a
-//! stack trace and its status page is down; the hardened one answers a fixed body.
+//! stack trace, its second health URL (`extra-health`) answers 503 and its status page is down;
+//! the hardened ones answer a fixed body and the status page is up.
 
 use launchready::check::{Severity, Status};
 use launchready::demo::Variant;
@@ -31,8 +32,15 @@ async fn flawed_health_route_leaks_and_status_page_is_down() {
     assert!(
         failures
             .iter()
-            .any(|f| f.message.contains("status page answered 502"))
+            .any(|f| f.message.contains("status page answered 502")
+                && f.severity == Severity::Medium)
     );
+    let ready = failures
+        .iter()
+        .find(|f| f.subject.to_string() == "https://api.acme.test/readyz")
+        .expect("the extra health URL is checked");
+    assert_eq!(ready.severity, Severity::Critical);
+    assert!(ready.message.contains("answered 503"), "{}", ready.message);
     let text = format!("{:?}", row.findings);
     assert!(
         !text.contains("portal-db-pass"),
@@ -45,5 +53,62 @@ async fn hardened_health_route_passes() {
     let card = audit_demo(Variant::Hardened, &["uptime"], false).await;
     let row = card.row("uptime").unwrap();
     assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
-    assert_eq!(row.findings.len(), 2, "health and status page");
+    let subjects: Vec<String> = row.findings.iter().map(|f| f.subject.to_string()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "https://acme.test/healthz",
+            "https://api.acme.test/readyz",
+            "https://status.acme.test/"
+        ],
+        "both health URLs and the status page"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_health_and_status_page_fail() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let text = format!(
+        r#"[target]
+base-url = "http://127.0.0.1:{closed}/"
+scope = ["127.0.0.1"]
+
+[uptime]
+health = "/healthz"
+extra-health = ["http://127.0.0.1:{closed}/readyz"]
+timeout-ms = 2000
+status-page = "http://127.0.0.1:{closed}/status"
+"#
+    );
+    let env = std::collections::BTreeMap::new();
+    let target =
+        launchready::config::parse(&text, std::path::Path::new("checks.toml"), &env).unwrap();
+    let net = launchready::net::Net::new(&target).unwrap();
+    let mut options = launchready::AuditOptions::default();
+    options.run.only = vec!["uptime".into()];
+    let card =
+        launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await;
+    let row = card.row("uptime").unwrap();
+    assert_eq!(row.verdict(), Verdict::Fail);
+    let verdicts: Vec<(String, Status, Severity)> = row
+        .findings
+        .iter()
+        .map(|f| (f.message.clone(), f.status, f.severity))
+        .collect();
+    assert_eq!(verdicts.len(), 3, "{verdicts:#?}");
+    for (message, status, severity) in &verdicts[..2] {
+        assert_eq!(*status, Status::Fail);
+        assert_eq!(
+            *severity,
+            Severity::Critical,
+            "a down health URL: {message}"
+        );
+        assert!(message.contains("down"), "{message}");
+    }
+    let (message, status, severity) = &verdicts[2];
+    assert_eq!((*status, *severity), (Status::Fail, Severity::Medium));
+    assert!(message.contains("status page is unreachable"), "{message}");
 }

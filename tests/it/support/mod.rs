@@ -30,6 +30,14 @@ pub fn stable(text: &str) -> String {
         (r"in \d+ ms", "in [n] ms"),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r":\d{4,5}/", ":[port]/"),
+        // Sampled latencies: histogram lines, millisecond figures, JSON microseconds and buckets.
+        (r"(?m)^≤ +\d+\.\d ms │█* \d+$", "≤ [t] ms │[bar]"),
+        (r"\d+\.\d ms", "[t] ms"),
+        (
+            r#""histogram": \[[^\]]*\]"#,
+            r#""histogram": "[histogram]""#,
+        ),
+        (r#"("\w+_us"): \d+"#, r#"$1: "[us]""#),
     ];
     let mut out = text.to_string();
     for (pattern, replacement) in rules {
