@@ -23,13 +23,29 @@ pub const HOSTS: &[&str] = &[
     "www.acme.test",
     "api.acme.test",
     "status.acme.test",
+    "app.acme.test",
+    "shop.acme.test",
 ];
+
+/// A second zone, a stand-in for a SaaS provider the shop host is a CNAME to.
+pub const SAAS_ZONE: &str = "saas.test";
+
+/// The SaaS zone: the flawed variant's shop tenant was deleted, so the CNAME dangles.
+pub fn saas_zone(variant: Variant) -> String {
+    let tenant = match variant {
+        Variant::Flawed => "",
+        Variant::Hardened => "acme-shop IN A 127.0.0.1\n",
+    };
+    format!(
+        "$ORIGIN {SAAS_ZONE}.\n$TTL 60\n@ IN SOA ns.{SAAS_ZONE}. hostmaster.{SAAS_ZONE}. 1 3600 600 86400 60\n@ IN NS ns.{SAAS_ZONE}.\nns IN A 127.0.0.1\n{tenant}"
+    )
+}
 
 /// The zone for the sample's apex in the given variant, every host on 127.0.0.1.
 pub fn zone(variant: Variant) -> String {
     let _ = variant;
     format!(
-        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\n"
+        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\napp IN A 127.0.0.1\nshop IN CNAME acme-shop.{SAAS_ZONE}.\n"
     )
 }
 
@@ -61,7 +77,8 @@ impl DemoWorld {
         let tls = leaf.server_config().map_err(io::Error::other)?;
         let portal = Portal::start(variant, tls).await?;
         let zone = zone(variant);
-        let dns = DnsAuthority::start(&[(APEX, &zone)]).await?;
+        let saas = saas_zone(variant);
+        let dns = DnsAuthority::start(&[(APEX, &zone), (SAAS_ZONE, &saas)]).await?;
         let dir = tempfile::Builder::new()
             .prefix("launchready-demo-")
             .tempdir()?;
@@ -92,7 +109,7 @@ fn config_text(variant: Variant, portal: &Portal, dns: &DnsAuthority) -> String 
 [target]
 name = "Acme portal ({label} sample)"
 base-url = "https://{APEX}"
-hosts = ["{APEX}", "www.{APEX}", "api.{APEX}"]
+hosts = ["{APEX}", "www.{APEX}", "api.{APEX}", "app.{APEX}", "shop.{APEX}"]
 scope = ["{APEX}", "*.{APEX}"]
 
 [dns]
@@ -110,6 +127,15 @@ timeout-ms = 5000
 health = "/healthz"
 expect-body = "\"status\":\"ok\""
 status-page = "https://status.{APEX}/"
+
+[[redirects]]
+from = "/pricing.html"
+to = "/pricing"
+status = 301
+
+[[redirects]]
+from = "/old-blog"
+to = "/blog"
 "#,
         dns = dns.addr,
         http = portal.http_addr.port(),
