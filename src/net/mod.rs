@@ -68,7 +68,7 @@ impl Net {
             trust,
             scope: Scope::new(target.scope.clone(), &target.http),
             sessions: Sessions::new(&target.identities),
-            pages: Pages::new(),
+            pages: Pages::new(target.http.max_redirects),
         })
     }
 }

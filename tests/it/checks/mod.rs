@@ -11,5 +11,6 @@ mod https_redirect;
 mod mixed_content;
 mod redirect_map;
 mod security_headers;
+mod shared_pages;
 mod uptime;
 mod version_disclosure;
