@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::{cycle, origin_text};
+use super::{cycle, origin_text, route_text};
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip, Subject};
 use crate::config::Target;
 use crate::net::{Route, RouteEnd};
@@ -94,7 +94,7 @@ impl Check for CanonicalHost {
 /// Judges one walk; `canonical` is the origin it must end on, for apex and www.
 fn judge(start: &str, route: &Arc<Route>, canonical: Option<&str>) -> Finding {
     let subject = Subject::url(start);
-    let shown = route.describe();
+    let shown = route_text(start, route);
     let redirects = route.hops.len().saturating_sub(1);
     let response = match &route.end {
         RouteEnd::Final(response) => response,

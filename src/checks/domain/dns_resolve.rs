@@ -48,7 +48,13 @@ impl Check for DnsResolve {
         for host in &self.hosts {
             let v4 = ctx.net.dns.lookup(host, RecordType::A).await;
             let v6 = ctx.net.dns.lookup(host, RecordType::AAAA).await;
-            findings.push(judge(host, &v4, &v6));
+            // A CNAME to a missing name answers NXDOMAIN without the alias: ask for it.
+            let alias = if v4.ips().is_empty() && v6.ips().is_empty() && v4.cnames().is_empty() {
+                ctx.net.dns.lookup(host, RecordType::CNAME).await.cnames()
+            } else {
+                Vec::new()
+            };
+            findings.push(judge(host, &v4, &v6, &alias));
         }
         findings
     }
@@ -69,11 +75,15 @@ fn list(answer: &DnsAnswer) -> String {
         .join(", ")
 }
 
-fn judge(host: &str, v4: &DnsAnswer, v6: &DnsAnswer) -> Finding {
+/// Judges the A and AAAA answers; `alias` is the CNAME chain when the answers do not carry it.
+fn judge(host: &str, v4: &DnsAnswer, v6: &DnsAnswer, alias: &[String]) -> Finding {
     let subject = Subject::dns(host, "A/AAAA");
     let mut chain = v4.cnames();
     if chain.is_empty() {
         chain = v6.cnames();
+    }
+    if chain.is_empty() {
+        chain = alias.to_vec();
     }
     let with_evidence = |f: Finding| {
         let f = f.evidence("A", list(v4)).evidence("AAAA", list(v6));
@@ -116,20 +126,22 @@ fn judge(host: &str, v4: &DnsAnswer, v6: &DnsAnswer) -> Finding {
         ))
         .remediation("check that the configured nameservers answer for this zone, then run again");
     }
-    let (message, fix) = if v4.outcome == DnsOutcome::NxDomain {
+    let (message, fix) = if let Some(last) = chain.last() {
+        let why = if v4.outcome == DnsOutcome::NxDomain {
+            "which does not exist (NXDOMAIN)"
+        } else {
+            "which has no A or AAAA record"
+        };
+        (
+            format!("{host} is an alias of {last}, {why}"),
+            "point the CNAME at a name that resolves, or replace it with A/AAAA records (see dns-dangling-cname)".into(),
+        )
+    } else if v4.outcome == DnsOutcome::NxDomain {
         (
             format!("{host} does not exist (NXDOMAIN): it has no A or AAAA record"),
             format!(
                 "create an A/AAAA (or CNAME) record for {host}, or drop it from [target] hosts and from every link"
             ),
-        )
-    } else if !chain.is_empty() {
-        (
-            format!(
-                "{host} is an alias of {} which has no A or AAAA record",
-                chain.last().map_or("", String::as_str)
-            ),
-            "point the CNAME at a name that resolves, or replace it with A/AAAA records".into(),
         )
     } else {
         (
@@ -169,10 +181,16 @@ mod tests {
     fn nxdomain_fails_high_and_ipv4_only_passes_with_a_note() {
         let nx = answer("old.a.test", RecordType::A, DnsOutcome::NxDomain, vec![]);
         let nx6 = answer("old.a.test", RecordType::AAAA, DnsOutcome::NxDomain, vec![]);
-        let f = judge("old.a.test", &nx, &nx6);
+        let f = judge("old.a.test", &nx, &nx6, &[]);
         assert_eq!(f.status, Status::Fail);
         assert_eq!(f.severity, Severity::High);
         assert!(f.message.contains("NXDOMAIN"));
+        let alias = ["gone.saas.test".to_string()];
+        let f = judge("shop.a.test", &nx, &nx6, &alias);
+        assert_eq!(
+            f.message,
+            "shop.a.test is an alias of gone.saas.test, which does not exist (NXDOMAIN)"
+        );
 
         let ok = answer(
             "a.test",
@@ -181,7 +199,7 @@ mod tests {
             vec![a("a.test.")],
         );
         let none = answer("a.test", RecordType::AAAA, DnsOutcome::NoData, vec![]);
-        let f = judge("a.test", &ok, &none);
+        let f = judge("a.test", &ok, &none, &[]);
         assert_eq!(f.status, Status::Pass);
         assert!(f.message.contains("IPv4 only"));
     }
@@ -195,6 +213,6 @@ mod tests {
             vec![],
         );
         let none = answer("a.test", RecordType::AAAA, DnsOutcome::NoData, vec![]);
-        assert_eq!(judge("a.test", &failed, &none).status, Status::Error);
+        assert_eq!(judge("a.test", &failed, &none, &[]).status, Status::Error);
     }
 }

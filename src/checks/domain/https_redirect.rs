@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::first_redirect_target;
+use super::{first_redirect_target, route_text};
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip, Subject};
 use crate::config::Target;
 use crate::net::{Route, RouteEnd};
@@ -66,14 +66,16 @@ impl Check for HttpsRedirect {
 }
 
 fn judge(host: &str, route: &Arc<Route>) -> Finding {
-    let subject = Subject::url(format!("http://{host}/"));
+    let start = format!("http://{host}/");
+    let subject = Subject::url(start.as_str());
+    let shown = route_text(&start, route);
     let Some(first) = route.hops.first() else {
         let message = match &route.end {
             RouteEnd::Failed(e) => format!("http://{host}/ did not answer: {e}"),
             _ => format!("http://{host}/ was not requested"),
         };
         return Finding::error(&META, subject, message)
-            .evidence("route", route.describe())
+            .evidence("route", shown.clone())
             .remediation("make port 80 answer with a redirect to https://, or check DNS and the load balancer");
     };
     let status = first.status;
@@ -85,14 +87,14 @@ fn judge(host: &str, route: &Arc<Route>) -> Finding {
                 format!("http://{host}/ answered {status} with an unusable Location ({m})"),
             )
             .severity(Severity::Medium)
-            .evidence("route", route.describe());
+            .evidence("route", shown.clone());
         }
         return Finding::fail(
             &META,
             subject,
             format!("http://{host}/ answered {status} over plain HTTP instead of redirecting to https://"),
         )
-        .evidence("route", route.describe())
+        .evidence("route", shown.clone())
         .remediation(format!(
             "answer http://{host}/* with `301 Location: https://{host}/*` at the load balancer or web server"
         ));
@@ -107,7 +109,7 @@ fn judge(host: &str, route: &Arc<Route>) -> Finding {
             format!("http://{host}/ redirects ({status}) to another plain-HTTP URL, {next}"),
         )
         .severity(Severity::Medium)
-        .evidence("route", route.describe())
+        .evidence("route", shown.clone())
         .remediation(format!("make the first hop go to https://{host}/"));
     }
     if !same_host {
@@ -119,7 +121,7 @@ fn judge(host: &str, route: &Arc<Route>) -> Finding {
             ),
         )
         .severity(Severity::Medium)
-        .evidence("route", route.describe())
+        .evidence("route", shown.clone())
         .remediation(format!(
             "redirect http://{host}/ to https://{host}/ first, then to the canonical host; HSTS on {host} needs that hop"
         ));
@@ -131,7 +133,7 @@ fn judge(host: &str, route: &Arc<Route>) -> Finding {
             format!("http://{host}/ upgrades to HTTPS with a temporary {status}, not 301/308"),
         )
         .severity(Severity::Low)
-        .evidence("route", route.describe())
+        .evidence("route", shown.clone())
         .remediation("use 301 or 308 so browsers and search engines remember the upgrade");
     }
     Finding::pass(
@@ -139,7 +141,7 @@ fn judge(host: &str, route: &Arc<Route>) -> Finding {
         subject,
         format!("http://{host}/ redirects with {status} to {next}"),
     )
-    .evidence("route", route.describe())
+    .evidence("route", shown.clone())
 }
 
 #[cfg(test)]

@@ -36,6 +36,16 @@ pub(crate) fn cycle(route: &Route) -> Option<String> {
     Some(urls.join(" → "))
 }
 
+/// The route for evidence, starting with `start` even when not one hop answered.
+pub(crate) fn route_text(start: &str, route: &Route) -> String {
+    let text = route.describe();
+    if route.hops.is_empty() {
+        format!("{start}{text}")
+    } else {
+        text
+    }
+}
+
 /// `scheme://host[:port]` of a URL, for comparing origins in messages.
 pub(crate) fn origin_text(url: &Url) -> String {
     url.origin().ascii_serialization()

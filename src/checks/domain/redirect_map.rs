@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::cycle;
+use super::{cycle, route_text};
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip, Subject};
 use crate::config::{RedirectRule, Target};
 use crate::net::{Route, RouteEnd};
@@ -62,7 +62,7 @@ impl Check for RedirectMap {
 fn judge(rule: &RedirectRule, route: &Arc<Route>) -> Finding {
     let (from, to) = (rule.from.as_str(), rule.to.as_str());
     let subject = Subject::url(from);
-    let shown = route.describe();
+    let shown = route_text(from, route);
     let with = |f: Finding| {
         f.evidence("route", shown.clone())
             .evidence("expected", format!("{from} → {to}"))

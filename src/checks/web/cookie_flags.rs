@@ -7,7 +7,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{Page, home_pages};
+use super::{Page, Responses, home_pages};
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip, Subject};
 use crate::config::Target;
 
@@ -103,7 +103,7 @@ impl Check for CookieFlags {
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
-        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts).await;
+        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts, Responses::Every).await;
         let mut seen_any = false;
         for page in &pages {
             let page_findings = judge(page);

@@ -7,7 +7,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{Page, home_pages};
+use super::{Page, Responses, home_pages};
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip};
 use crate::config::Target;
 use crate::detect;
@@ -121,7 +121,7 @@ impl Check for MixedContent {
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
-        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts).await;
+        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts, Responses::Final).await;
         for page in &pages {
             findings.extend(judge(page));
         }

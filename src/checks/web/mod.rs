@@ -26,12 +26,23 @@ impl Page {
     }
 }
 
-/// The final responses of `https://host/` for every host, one per distinct final URL, and an
-/// inconclusive finding for each host whose walk did not end on a response.
+/// Which responses of a route a check judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Responses {
+    /// Only the page the route ends on (documents: headers, HTML).
+    Final,
+    /// Every response on the way, redirects included (cookies, banners).
+    Every,
+}
+
+/// The responses of `https://host/` for every host, one per distinct URL, and an inconclusive
+/// finding for each host that gave nothing to judge. Every response comes from the run's page
+/// cache: judging sends no request of its own.
 pub(crate) async fn home_pages(
     ctx: &Context,
     meta: &'static CheckMeta,
     hosts: &[String],
+    which: Responses,
 ) -> (Vec<Page>, Vec<Finding>) {
     let mut pages: Vec<Page> = Vec::new();
     let mut unreachable = Vec::new();
@@ -39,24 +50,36 @@ pub(crate) async fn home_pages(
         let Some(route) = ctx.net.pages.https_home(&ctx.net.http, host).await else {
             continue;
         };
-        match route.response() {
-            Some(response) => {
-                if !pages.iter().any(|p| p.response.url == response.url) {
-                    pages.push(Page {
-                        route: route.describe(),
-                        response: response.clone(),
-                    });
+        let mut responses: Vec<HttpResponse> = Vec::new();
+        if which == Responses::Every {
+            for hop in route.hops.iter().take(route.hops.len().saturating_sub(1)) {
+                if let Ok(response) = ctx.net.pages.fetch(&ctx.net.http, &hop.url).await.as_ref() {
+                    responses.push(response.clone());
                 }
             }
-            None => unreachable.push(
+        }
+        if let Some(response) = route.response() {
+            responses.push(response.clone());
+        }
+        if responses.is_empty() || (which == Responses::Final && route.response().is_none()) {
+            unreachable.push(
                 Finding::inconclusive(
                     meta,
                     Subject::url(format!("https://{host}/")),
                     format!("no page to inspect on {host}: its route does not end on a response"),
                 )
-                .evidence("route", route.describe())
+                .evidence("route", crate::checks::domain::route_text(&format!("https://{host}/"), &route))
                 .remediation("fix the route first (see https-redirect, canonical-host and the TLS checks), then run again"),
-            ),
+            );
+            continue;
+        }
+        for response in responses {
+            if !pages.iter().any(|p| p.response.url == response.url) {
+                pages.push(Page {
+                    route: route.describe(),
+                    response,
+                });
+            }
         }
     }
     (pages, unreachable)

@@ -5,7 +5,7 @@
 //! Reference: OWASP Secure Headers Project; OWASP ASVS V14.4; Mozilla Observatory scoring (CSP
 //! missing −25, X-Frame-Options missing −20, X-Content-Type-Options missing −5).
 
-use super::{Page, home_pages};
+use super::{Page, Responses, home_pages};
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip};
 use crate::config::Target;
 
@@ -47,7 +47,7 @@ impl Check for SecurityHeaders {
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
-        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts).await;
+        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts, Responses::Final).await;
         for page in &pages {
             findings.extend(judge(page));
         }

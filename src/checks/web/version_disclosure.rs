@@ -6,7 +6,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{Page, home_pages};
+use super::{Page, Responses, home_pages};
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip};
 use crate::config::Target;
 
@@ -61,7 +61,7 @@ impl Check for VersionDisclosure {
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
-        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts).await;
+        let (pages, mut findings) = home_pages(ctx, &META, &self.hosts, Responses::Every).await;
         for page in &pages {
             findings.extend(judge(page));
         }

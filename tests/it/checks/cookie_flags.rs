@@ -1,5 +1,6 @@
 //! `cookie-flags` against the demo world: the flawed home page sets `session` without Secure,
-//! HttpOnly or SameSite; the hardened one sets `__Host-session` with all three.
+//! HttpOnly or SameSite (also on the redirects of the looping app. host); the hardened one sets
+//! `__Host-session` with all three.
 
 use launchready::check::{Severity, Status};
 use launchready::demo::Variant;
@@ -21,6 +22,12 @@ async fn flawed_session_cookie_has_no_flags() {
     assert_eq!(
         severities,
         [Severity::High, Severity::High, Severity::Medium]
+    );
+    assert!(
+        row.findings
+            .iter()
+            .any(|f| f.subject.to_string() == "https://app.acme.test/" && f.status == Status::Fail),
+        "cookies set on redirect responses are judged too"
     );
     let text = format!("{:?}", row.findings);
     assert!(

@@ -20,7 +20,11 @@ async fn flawed_shop_host_does_not_resolve() {
     assert_eq!(failed.len(), 1, "{failed:#?}");
     assert_eq!(failed[0].severity, Severity::High);
     assert!(failed[0].message.contains("shop.acme.test"));
-    assert!(failed[0].message.contains("NXDOMAIN"));
+    assert!(
+        failed[0]
+            .message
+            .contains("alias of acme-shop.saas.test, which does not exist (NXDOMAIN)")
+    );
     let passed = row
         .findings
         .iter()
