@@ -43,10 +43,19 @@ pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
         .into_iter()
         .filter(|h| target.hosts.contains(h) || *h == target.canonical_host)
         .collect();
+    // The base URL names the canonical origin's port when it is on the canonical host.
+    let base_host = target.base_url.host_str().unwrap_or_default();
+    let canonical = if base_host.eq_ignore_ascii_case(&target.canonical_host) {
+        let mut origin = target.base_url.clone();
+        let _ = origin.set_scheme("https");
+        origin_text(&origin)
+    } else {
+        format!("https://{}", target.canonical_host)
+    };
     Ok(Box::new(CanonicalHost {
         hosts: target.hosts.clone(),
         family,
-        canonical: target.canonical_host.clone(),
+        canonical,
     }))
 }
 
@@ -55,6 +64,7 @@ struct CanonicalHost {
     hosts: Vec<String>,
     /// The apex and www hosts that must end on the canonical origin.
     family: Vec<String>,
+    /// The origin apex and www must end on, e.g. `https://acme.test`.
     canonical: String,
 }
 
@@ -66,7 +76,6 @@ impl Check for CanonicalHost {
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let canonical = format!("https://{}", self.canonical);
         for host in &self.hosts {
             let in_family = self.family.contains(host);
             let mut starts = vec![format!("https://{host}/")];
@@ -83,7 +92,7 @@ impl Check for CanonicalHost {
                     continue;
                 };
                 let route = ctx.net.pages.walk(&ctx.net.http, &url).await;
-                let expected = in_family.then_some(canonical.as_str());
+                let expected = in_family.then_some(self.canonical.as_str());
                 findings.push(judge(&start, &route, expected));
             }
         }

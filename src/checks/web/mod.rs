@@ -52,7 +52,13 @@ pub(crate) async fn home_pages(
         };
         let mut responses: Vec<HttpResponse> = Vec::new();
         if which == Responses::Every {
-            for hop in route.hops.iter().take(route.hops.len().saturating_sub(1)) {
+            // The last hop is the final response when the route ends on one; otherwise every
+            // hop was a redirect.
+            let redirects = match route.response() {
+                Some(_) => route.hops.len().saturating_sub(1),
+                None => route.hops.len(),
+            };
+            for hop in route.hops.iter().take(redirects) {
                 if let Ok(response) = ctx.net.pages.fetch(&ctx.net.http, &hop.url).await.as_ref() {
                     responses.push(response.clone());
                 }
