@@ -1,6 +1,7 @@
 //! `security-headers`: HTTPS pages send a Content-Security-Policy whose script-src allows neither
 //! `unsafe-inline` nor `unsafe-eval`, `X-Content-Type-Options: nosniff`, framing protection
-//! (CSP `frame-ancestors` or `X-Frame-Options`) and a `Referrer-Policy`.
+//! (CSP `frame-ancestors` or `X-Frame-Options`) and a `Referrer-Policy`. Answers that are not
+//! documents (JSON, images) need only nosniff.
 //!
 //! Reference: OWASP Secure Headers Project; OWASP ASVS V14.4; Mozilla Observatory scoring (CSP
 //! missing −25, X-Frame-Options missing −20, X-Content-Type-Options missing −5).
@@ -98,8 +99,12 @@ fn judge(page: &Page) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut observatory = 0i32;
     let csp = response.header_all("content-security-policy").join(", ");
-    match csp.trim() {
-        "" => {
+    // CSP, framing and referrer rules protect documents; an API's JSON needs only nosniff.
+    let content_type = response.header("content-type").unwrap_or_default();
+    let document = content_type.is_empty() || content_type.to_ascii_lowercase().contains("html");
+    match (document, csp.trim()) {
+        (false, _) => {}
+        (true, "") => {
             observatory -= 25;
             findings.push(fail(
                 Severity::Medium,
@@ -107,7 +112,7 @@ fn judge(page: &Page) -> Vec<Finding> {
                 "add `Content-Security-Policy: default-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'` and widen it only for sources you use",
             ));
         }
-        policy => {
+        (true, policy) => {
             if let Some(weakness) = weak_script_policy(policy) {
                 observatory -= 20;
                 findings.push(
@@ -143,7 +148,7 @@ fn judge(page: &Page) -> Vec<Finding> {
         .header("x-frame-options")
         .map(|v| v.trim().to_ascii_uppercase());
     let xfo_ok = matches!(xfo.as_deref(), Some("DENY" | "SAMEORIGIN"));
-    if !frame_ancestors && !xfo_ok {
+    if document && !frame_ancestors && !xfo_ok {
         observatory -= 20;
         findings.push(
             fail(
@@ -158,6 +163,7 @@ fn judge(page: &Page) -> Vec<Finding> {
         .header("referrer-policy")
         .map(|v| v.trim().to_ascii_lowercase());
     match referrer.as_deref() {
+        _ if !document => {}
         None | Some("") => findings.push(fail(
             Severity::Low,
             format!("{url} sends no Referrer-Policy"),
@@ -173,7 +179,16 @@ fn judge(page: &Page) -> Vec<Finding> {
         ),
         Some(_) => {}
     }
-    if findings.is_empty() {
+    if findings.is_empty() && !document {
+        findings.push(
+            Finding::pass(
+                &META,
+                page.subject(),
+                format!("{url} is not a document ({content_type}) and sends nosniff"),
+            )
+            .evidence("route", page.route.clone()),
+        );
+    } else if findings.is_empty() {
         findings.push(
             Finding::pass(
                 &META,
@@ -230,6 +245,19 @@ mod tests {
         assert!(weak_script_policy("script-src 'self' 'unsafe-inline' 'nonce-abc'").is_none());
         assert!(weak_script_policy("default-src 'self' 'unsafe-eval'").is_some());
         assert!(weak_script_policy("img-src *").is_some());
+    }
+
+    #[test]
+    fn json_answers_need_only_nosniff() {
+        let findings = judge(&page(&[("content-type", "application/json")]));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Low);
+        assert!(findings[0].message.contains("nosniff"));
+        let findings = judge(&page(&[
+            ("content-type", "application/json"),
+            ("x-content-type-options", "nosniff"),
+        ]));
+        assert_eq!(findings[0].status, Status::Pass);
     }
 
     #[test]
