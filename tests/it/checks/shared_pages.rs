@@ -1,11 +1,13 @@
 //! The domain and web-hardening family sends one GET per URL (`net::Pages`): the web checks that
-//! read pages add no request to what the redirect checks already sent.
+//! read pages add no request to what the redirect checks already sent; and the demo shows the whole
+//! family (the flawed world trips every check, the hardened one passes them all).
 
 use std::sync::Arc;
 
 use launchready::check::registry::CHECKS;
 use launchready::check::runner::{self, RunOptions};
 use launchready::demo::{DemoWorld, Variant};
+use launchready::scorecard::Verdict;
 
 /// Requests and distinct URLs fetched by one run of `only` against a fresh demo world.
 async fn requests(variant: Variant, only: &[&str]) -> (u64, usize) {
@@ -53,5 +55,27 @@ async fn web_checks_reuse_the_pages_the_redirect_checks_fetched() {
             alone > 0 && alone < family_requests,
             "{variant:?}: {alone} vs {family_requests}"
         );
+    }
+}
+
+#[tokio::test]
+async fn the_flawed_demo_trips_every_check_of_the_family_and_the_hardened_one_passes() {
+    let ids = [
+        "dns-resolve",
+        "dns-dangling-cname",
+        "https-redirect",
+        "canonical-host",
+        "redirect-map",
+        "security-headers",
+        "cookie-flags",
+        "version-disclosure",
+        "mixed-content",
+    ];
+    let flawed = crate::support::audit_demo(Variant::Flawed, &ids, false).await;
+    let hardened = crate::support::audit_demo(Variant::Hardened, &ids, false).await;
+    for id in ids {
+        assert_eq!(flawed.row(id).unwrap().verdict(), Verdict::Fail, "{id}");
+        let row = hardened.row(id).unwrap();
+        assert_eq!(row.verdict(), Verdict::Pass, "{id}: {:#?}", row.findings);
     }
 }
