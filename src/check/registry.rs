@@ -15,8 +15,48 @@ pub struct Entry {
 /// Every check launchready ships, in scorecard order.
 pub static CHECKS: &[Entry] = &[
     // Domain & redirects.
+    Entry {
+        meta: &checks::domain::dns_resolve::META,
+        build: checks::domain::dns_resolve::build,
+    },
+    Entry {
+        meta: &checks::domain::dns_dangling_cname::META,
+        build: checks::domain::dns_dangling_cname::build,
+    },
+    Entry {
+        meta: &checks::domain::https_redirect::META,
+        build: checks::domain::https_redirect::build,
+    },
+    Entry {
+        meta: &checks::domain::canonical_host::META,
+        build: checks::domain::canonical_host::build,
+    },
+    Entry {
+        meta: &checks::domain::redirect_map::META,
+        build: checks::domain::redirect_map::build,
+    },
     // TLS.
     // Web hardening.
+    Entry {
+        meta: &checks::web::security_headers::META,
+        build: checks::web::security_headers::build,
+    },
+    Entry {
+        meta: &checks::web::cookie_flags::META,
+        build: checks::web::cookie_flags::build,
+    },
+    Entry {
+        meta: &checks::web::auth_cache::META,
+        build: checks::web::auth_cache::build,
+    },
+    Entry {
+        meta: &checks::web::version_disclosure::META,
+        build: checks::web::version_disclosure::build,
+    },
+    Entry {
+        meta: &checks::web::mixed_content::META,
+        build: checks::web::mixed_content::build,
+    },
     // Email trust.
     Entry {
         meta: &checks::email::spf::META,

@@ -23,12 +23,28 @@ pub const HOSTS: &[&str] = &[
     "www.acme.test",
     "api.acme.test",
     "status.acme.test",
+    "app.acme.test",
+    "shop.acme.test",
 ];
+
+/// A second zone, a stand-in for a SaaS provider the shop host is a CNAME to.
+pub const SAAS_ZONE: &str = "saas.test";
+
+/// The SaaS zone: the flawed variant's shop tenant was deleted, so the CNAME dangles.
+pub fn saas_zone(variant: Variant) -> String {
+    let tenant = match variant {
+        Variant::Flawed => "",
+        Variant::Hardened => "acme-shop IN A 127.0.0.1\n",
+    };
+    format!(
+        "$ORIGIN {SAAS_ZONE}.\n$TTL 60\n@ IN SOA ns.{SAAS_ZONE}. hostmaster.{SAAS_ZONE}. 1 3600 600 86400 60\n@ IN NS ns.{SAAS_ZONE}.\nns IN A 127.0.0.1\n{tenant}"
+    )
+}
 
 /// The zone for the sample's apex in the given variant, every host on 127.0.0.1.
 pub fn zone(variant: Variant) -> String {
     let mut zone = format!(
-        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\n"
+        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\napp IN A 127.0.0.1\nshop IN CNAME acme-shop.{SAAS_ZONE}.\n"
     );
     zone.push_str(spf_mx_records(variant));
     zone
@@ -85,7 +101,8 @@ impl DemoWorld {
         let tls = leaf.server_config().map_err(io::Error::other)?;
         let portal = Portal::start(variant, tls).await?;
         let zone = zone(variant);
-        let dns = DnsAuthority::start(&[(APEX, &zone)]).await?;
+        let saas = saas_zone(variant);
+        let dns = DnsAuthority::start(&[(APEX, &zone), (SAAS_ZONE, &saas)]).await?;
         let dir = tempfile::Builder::new()
             .prefix("launchready-demo-")
             .tempdir()?;
@@ -116,7 +133,7 @@ fn config_text(variant: Variant, portal: &Portal, dns: &DnsAuthority) -> String 
 [target]
 name = "Acme portal ({label} sample)"
 base-url = "https://{APEX}"
-hosts = ["{APEX}", "www.{APEX}", "api.{APEX}"]
+hosts = ["{APEX}", "www.{APEX}", "api.{APEX}", "app.{APEX}", "shop.{APEX}"]
 scope = ["{APEX}", "*.{APEX}"]
 
 [dns]
@@ -139,6 +156,15 @@ health = "/healthz"
 extra-health = ["https://api.{APEX}/readyz"]
 expect-body = "\"status\":\"ok\""
 status-page = "https://status.{APEX}/"
+
+[[redirects]]
+from = "/pricing.html"
+to = "/pricing"
+status = 301
+
+[[redirects]]
+from = "/old-blog"
+to = "/blog"
 
 # Operations: core reads sampled by `latency` (kept short so the demo stays quick).
 [latency]

@@ -2,6 +2,7 @@
 
 pub mod dns;
 pub mod http;
+pub mod pages;
 pub mod scope;
 pub mod session;
 pub mod tls;
@@ -12,6 +13,7 @@ use crate::config::Target;
 
 pub use dns::Dns;
 pub use http::{Http, HttpError, HttpRequest, HttpResponse, Route, RouteEnd};
+pub use pages::Pages;
 pub use scope::{Scope, ScopeError};
 pub use session::{SessionError, Sessions};
 pub use tls::TrustStore;
@@ -42,6 +44,8 @@ pub struct Net {
     pub scope: Scope,
     /// The configured identities and their credentials.
     pub sessions: Sessions,
+    /// Pages fetched this run, shared by the checks that read them.
+    pub pages: Pages,
 }
 
 impl Net {
@@ -64,6 +68,7 @@ impl Net {
             trust,
             scope: Scope::new(target.scope.clone(), &target.http),
             sessions: Sessions::new(&target.identities),
+            pages: Pages::new(target.http.max_redirects),
         })
     }
 }

@@ -1,6 +1,8 @@
 //! The sample portal: one axum app served over HTTP and HTTPS on loopback, in a flawed and a
 //! hardened variant. Hosts are told apart by the Host header, as behind a real load balancer.
 
+mod edge;
+
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -117,11 +119,13 @@ fn plain_router(variant: Variant) -> Router {
 
 /// The HTTPS app.
 pub fn router(variant: Variant) -> Router {
-    Router::new()
+    let app = Router::new()
         .route("/", get(home))
         .route("/healthz", get(health))
+        .merge(edge::routes())
         .with_state(variant)
-        .merge(ops::router(variant))
+        .merge(ops::router(variant));
+    edge::layer(app, variant)
 }
 
 async fn home(State(variant): State<Variant>, headers: HeaderMap) -> Response {

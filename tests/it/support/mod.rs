@@ -67,3 +67,22 @@ pub async fn audit_demo(
     options.run.active = active;
     launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await
 }
+
+/// Validates config `text` (with `${VAR}`s from `env`) and audits it in-process with only the
+/// checks named in `only`.
+pub async fn audit_config(
+    text: &str,
+    env: &[(&str, &str)],
+    only: &[&str],
+) -> launchready::scorecard::Scorecard {
+    let env: std::collections::BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let target = launchready::config::parse(text, std::path::Path::new("checks.toml"), &env)
+        .expect("the test config is valid");
+    let net = launchready::net::Net::new(&target).expect("the clients build");
+    let mut options = launchready::AuditOptions::default();
+    options.run.only = only.iter().map(|s| s.to_string()).collect();
+    launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await
+}
