@@ -1,3 +1,6 @@
-//! Every check, one module each. The registry in `check::registry` lists them in order.
+//! Every check, one module each (a folder for a family). The registry in `check::registry` lists
+//! them in order.
 
+pub mod caa;
+pub mod tls;
 pub mod uptime;
