@@ -1309,6 +1309,23 @@ mod tests {
     }
 
     #[test]
+    fn caa_issuer_must_be_a_domain() {
+        let base = "[target]\nbase-url = \"https://acme.test\"\n[tls]\n";
+        let t = parse(
+            &format!("{base}caa-issuer = \"PKI.Acme.test.\"\n"),
+            Path::new("t.toml"),
+            &env(),
+        )
+        .unwrap();
+        assert_eq!(t.tls.caa_issuer.as_deref(), Some("pki.acme.test"));
+        let problems = errors(&format!("{base}caa-issuer = \"my ca\"\n"));
+        assert!(
+            problems.iter().any(|p| p.contains("tls.caa-issuer")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn minimal_config_defaults_hosts_and_scope() {
         let t = parse(
             "[target]\nbase-url = \"https://acme.test\"\n",
