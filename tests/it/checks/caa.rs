@@ -23,6 +23,17 @@ async fn flawed_demo_caa_does_not_allow_the_issuer() {
             finding.message
         );
     }
+    // api.acme.test has no CAA of its own: the climb finds the apex's set.
+    let api = row
+        .findings
+        .iter()
+        .find(|f| f.subject.to_string() == "api.acme.test CAA")
+        .unwrap();
+    assert!(
+        api.message.starts_with("CAA at acme.test "),
+        "{}",
+        api.message
+    );
 }
 
 #[tokio::test]

@@ -36,6 +36,16 @@ async fn hardened_demo_sends_a_preload_ready_policy() {
 }
 
 #[tokio::test]
+async fn a_server_that_does_not_speak_tls_is_an_error() {
+    let ca = TestCa::new("Fixture Root CA").unwrap();
+    let fixture = Fixture::start(Server::Garbage, &ca, "").await;
+    let findings = fixture.findings("hsts").await;
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].status, Status::Error, "{}", findings[0].message);
+    assert!(findings[0].message.contains("cannot read the HSTS header"));
+}
+
+#[tokio::test]
 async fn a_short_max_age_is_medium() {
     let ca = TestCa::new("Fixture Root CA").unwrap();
     let leaf = ca.issue(&LeafSpec::valid(&[HOST])).unwrap();

@@ -1,5 +1,6 @@
 //! `tls-versions`: the demo's flawed portal answers TLS 1.0/1.1 ClientHellos; the hardened one
-//! (rustls) refuses them with an alert; a fake server that only speaks TLS 1.0 has no 1.2+.
+//! (rustls) refuses them with an alert; a fake server that only speaks TLS 1.0 has no 1.2+;
+//! servers that reset or answer garbage offer nothing and are not mistaken for TLS.
 
 use launchready::check::{Severity, Status};
 use launchready::demo::{TestCa, Variant};
@@ -50,7 +51,22 @@ async fn a_tls_1_0_only_server_has_no_modern_version() {
 }
 
 #[tokio::test]
-async fn a_silent_server_is_an_error_not_a_hang() {
+async fn a_resetting_server_offers_nothing() {
+    let ca = TestCa::new("Fixture Root CA").unwrap();
+    let fixture = Fixture::start(Server::Reset, &ca, "").await;
+    let findings = fixture.findings("tls-versions").await;
+    assert_eq!(findings[0].status, Status::Fail, "{}", findings[0].message);
+    assert!(
+        findings[0].evidence.iter().any(|e| e
+            .value
+            .contains("TLS 1.0: connection closed without an answer")),
+        "{:?}",
+        findings[0].evidence
+    );
+}
+
+#[tokio::test]
+async fn a_garbage_answer_is_not_mistaken_for_tls() {
     let ca = TestCa::new("Fixture Root CA").unwrap();
     let fixture = Fixture::start(Server::Garbage, &ca, "").await;
     let findings = fixture.findings("tls-versions").await;
