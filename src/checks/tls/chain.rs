@@ -69,20 +69,31 @@ fn judge(probe: &TlsProbe) -> Finding {
     let chain_text = chain.join(" ← ");
     let leaf = handshake.leaf();
     match &handshake.trust {
-        Ok(()) => Finding::pass(
-            &META,
-            subject,
-            format!(
-                "certificate chain for {} is trusted ({} certificate{}, issuer {})",
-                probe.host,
-                chain.len(),
-                if chain.len() == 1 { "" } else { "s" },
-                leaf.map_or_else(|e| e, |l| l.issuer_display()),
-            ),
-        )
-        .evidence("chain", chain_text)
-        .evidence("negotiated", negotiated(handshake))
-        .evidence("dialled", dialled(probe)),
+        Ok(()) => {
+            let finding = Finding::pass(
+                &META,
+                subject,
+                format!(
+                    "certificate chain for {} is trusted ({} certificate{}, issuer {})",
+                    probe.host,
+                    chain.len(),
+                    if chain.len() == 1 { "" } else { "s" },
+                    leaf.map_or_else(|e| e, |l| l.issuer_display()),
+                ),
+            )
+            .evidence("chain", chain_text)
+            .evidence("negotiated", negotiated(handshake))
+            .evidence("dialled", dialled(probe));
+            // A trusted chain whose leaf is out of date or for another name: tls-expiry and
+            // tls-hostname judge those; say so here too.
+            match &handshake.verdict {
+                Err(verdict) => finding.evidence(
+                    "full verdict",
+                    format!("{verdict} (see tls-expiry and tls-hostname)"),
+                ),
+                Ok(()) => finding,
+            }
+        }
         Err(reason) => {
             let (message, fix) = match leaf {
                 Ok(leaf) if leaf.self_issued && handshake.chain.len() == 1 => (

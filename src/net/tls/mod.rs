@@ -537,6 +537,7 @@ impl TlsProber {
         })?;
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
         let outcome = tokio::time::timeout(self.timeout, connector.connect(name, stream)).await;
+        let timed_out = outcome.is_err();
         let (completed, version, cipher) = match outcome {
             Ok(Ok(tls)) => {
                 let connection = tls.get_ref().1;
@@ -563,7 +564,7 @@ impl TlsProber {
             .unwrap_or_default();
         let Some(verdict) = recorded.verdict else {
             return Err(match completed {
-                Err(_) if outcome_timed_out(&completed) => ProbeError::Timeout(self.timeout),
+                Err(_) if timed_out => ProbeError::Timeout(self.timeout),
                 Err(message) => ProbeError::Handshake(message),
                 Ok(()) => ProbeError::Handshake("the server presented no certificate".into()),
             });
@@ -582,8 +583,4 @@ impl TlsProber {
             completed,
         })
     }
-}
-
-fn outcome_timed_out(completed: &Result<(), String>) -> bool {
-    matches!(completed, Err(m) if m.starts_with("no TLS answer within"))
 }

@@ -75,6 +75,14 @@ async fn an_expired_leaf_from_a_trusted_ca_still_has_a_trusted_chain() {
     let fixture = Fixture::start(Server::Tls(leaf, None), &ca, "").await;
     let findings = fixture.findings("tls-chain").await;
     assert_eq!(findings[0].status, Status::Pass, "{}", findings[0].message);
+    assert!(
+        findings[0]
+            .evidence
+            .iter()
+            .any(|e| e.label == "full verdict" && e.value.contains("expired")),
+        "{:?}",
+        findings[0].evidence
+    );
 }
 
 #[tokio::test]
