@@ -113,6 +113,51 @@ impl PublicKeyData for WeakRsaPublicKey {
     }
 }
 
+/// (offset of the value, length of the value) of the DER TLV at `at`; `None` when malformed.
+fn der_value(der: &[u8], at: usize) -> Option<(usize, usize)> {
+    let first = *der.get(at + 1)?;
+    match first {
+        n if n < 0x80 => Some((at + 2, n as usize)),
+        0x81 => Some((at + 3, *der.get(at + 2)? as usize)),
+        0x82 => Some((
+            at + 4,
+            u16::from_be_bytes([*der.get(at + 2)?, *der.get(at + 3)?]) as usize,
+        )),
+        _ => None,
+    }
+}
+
+fn der_sequence(body: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x30];
+    match body.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// The certificate with its outer signatureAlgorithm replaced by ecdsa-with-SHA1
+/// (1.2.840.10045.4.1): how a SHA-1-signed certificate looks to a parser (ring cannot make real
+/// SHA-1 signatures). Its signature no longer verifies. Returns the input when it is not DER.
+pub fn relabel_as_sha1(der: &[u8]) -> Vec<u8> {
+    let relabel = || -> Option<Vec<u8>> {
+        let (body, _) = der_value(der, 0)?;
+        let (tbs_value, tbs_len) = der_value(der, body)?;
+        let tbs_end = tbs_value + tbs_len;
+        let (alg_value, alg_len) = der_value(der, tbs_end)?;
+        let signature = der.get(alg_value + alg_len..)?;
+        let mut inner = der.get(body..tbs_end)?.to_vec();
+        inner.extend([
+            0x30, 0x09, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01,
+        ]);
+        inner.extend_from_slice(signature);
+        Some(der_sequence(&inner))
+    };
+    relabel().unwrap_or_else(|| der.to_vec())
+}
+
 /// Serves one certified key whatever the client asks for.
 #[derive(Debug)]
 struct FixedCertificate(Arc<rustls::sign::CertifiedKey>);

@@ -227,6 +227,35 @@ mod tests {
     }
 
     #[test]
+    fn reads_names_validity_key_and_a_sha1_signature() {
+        let mut params = rcgen::CertificateParams::new(vec!["shop.test".to_string()]).unwrap();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        let info = CertInfo::from_der(&der).unwrap();
+        assert_eq!(info.dns_names, vec!["shop.test"]);
+        assert!(info.covers("SHOP.test"));
+        assert_eq!(
+            info.key,
+            KeyInfo {
+                kind: KeyKind::Ec,
+                bits: 256
+            }
+        );
+        assert_eq!(info.signature_algorithm, "ecdsa-with-SHA256");
+        assert!(!info.weak_signature && info.self_issued);
+        assert!(info.not_before < info.not_after);
+
+        // The same certificate relabelled as signed with ecdsa-with-SHA1: parsing does not
+        // verify signatures, so this is how a SHA-1 chain looks to the checks.
+        let sha1 = CertInfo::from_der(&crate::demo::pki::relabel_as_sha1(&der)).unwrap();
+        assert_eq!(sha1.signature_algorithm, "ecdsa-with-SHA1");
+        assert!(sha1.weak_signature);
+
+        assert!(CertInfo::from_der(b"not a certificate").is_err());
+    }
+
+    #[test]
     fn rsa_modulus_bits_ignore_leading_zeros() {
         let mut modulus = vec![0u8];
         modulus.push(0xC1);

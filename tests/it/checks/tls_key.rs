@@ -1,5 +1,5 @@
 //! `tls-key`: the demo's flawed api certificate carries a 1024-bit RSA key; the hardened
-//! certificates use ECDSA P-256 with SHA-256 signatures.
+//! certificates use ECDSA P-256 with SHA-256 signatures; a leaf labelled SHA-1 fails.
 
 use launchready::check::{Severity, Status};
 use launchready::demo::{LeafSpec, TestCa, Variant};
@@ -52,4 +52,19 @@ async fn weak_key_fixture_fails_and_strong_one_passes() {
     let strong = ca.issue(&LeafSpec::valid(&[HOST])).unwrap();
     let fixture = Fixture::start(Server::Tls(strong, None), &ca, "").await;
     assert_eq!(fixture.findings("tls-key").await[0].status, Status::Pass);
+}
+
+#[tokio::test]
+async fn a_sha1_signed_leaf_fails() {
+    let ca = TestCa::new("Fixture Root CA").unwrap();
+    let mut leaf = ca.issue(&LeafSpec::valid(&[HOST])).unwrap();
+    leaf.chain[0] = launchready::demo::pki::relabel_as_sha1(&leaf.chain[0]).into();
+    let fixture = Fixture::start(Server::Tls(leaf, None), &ca, "").await;
+    let findings = fixture.findings("tls-key").await;
+    let sha1 = findings
+        .iter()
+        .find(|f| f.message.contains("ecdsa-with-SHA1"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(sha1.status, Status::Fail);
+    assert_eq!(sha1.severity, Severity::High);
 }
