@@ -3,7 +3,8 @@
 //! authority), run together on one shared `Net`, then each check alone on a fresh `Net`.
 //! Prints the family's wall time, the slowest single check, and connections per host.
 //!
-//! Run with `cargo bench --bench tls_family`. Loopback only.
+//! Run with `cargo bench --bench tls_family` (or `cargo bench --profile dev --bench tls_family`
+//! to reuse the test build; dependencies are optimised in dev too). Loopback only.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
