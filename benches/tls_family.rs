@@ -1,5 +1,5 @@
 //! Domain + TLS family benchmark: every registered check of Category::Domain and Category::Tls
-//! against a loopback target of 10 hosts (one TLS server picking certificates by SNI, our DNS
+//! against a loopback target of 10 hosts (one TLS server whose certificate names all ten, our DNS
 //! authority), run together on one shared `Net`, then each check alone on a fresh `Net`.
 //! Prints the family's wall time, the slowest single check, and connections per host.
 //!
