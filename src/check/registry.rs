@@ -35,7 +35,35 @@ pub static CHECKS: &[Entry] = &[
         meta: &checks::domain::redirect_map::META,
         build: checks::domain::redirect_map::build,
     },
+    Entry {
+        meta: &checks::caa::META,
+        build: checks::caa::build,
+    },
     // TLS.
+    Entry {
+        meta: &checks::tls::chain::META,
+        build: checks::tls::chain::build,
+    },
+    Entry {
+        meta: &checks::tls::hostname::META,
+        build: checks::tls::hostname::build,
+    },
+    Entry {
+        meta: &checks::tls::expiry::META,
+        build: checks::tls::expiry::build,
+    },
+    Entry {
+        meta: &checks::tls::versions::META,
+        build: checks::tls::versions::build,
+    },
+    Entry {
+        meta: &checks::tls::key::META,
+        build: checks::tls::key::build,
+    },
+    Entry {
+        meta: &checks::tls::hsts::META,
+        build: checks::tls::hsts::build,
+    },
     // Web hardening.
     Entry {
         meta: &checks::web::security_headers::META,

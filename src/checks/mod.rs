@@ -1,8 +1,10 @@
-//! Every check, one module each (or a folder per family). The registry in `check::registry` lists
+//! Every check, one module each (a folder for a family). The registry in `check::registry` lists
 //! them in order.
 
+pub mod caa;
+pub mod domain;
 pub mod email;
 pub mod latency;
-pub mod domain;
+pub mod tls;
 pub mod uptime;
 pub mod web;

@@ -108,6 +108,9 @@ pub struct TlsSettings {
     pub expiry_high_days: i64,
     /// Fewer days left than this is medium.
     pub expiry_medium_days: i64,
+    /// The CAA issuer-domain of a CA launchready does not recognise (a private or staging CA);
+    /// public CAs are recognised from the certificate's issuer.
+    pub caa_issuer: Option<String>,
 }
 
 /// Limits applied to every HTTP request of the audit.

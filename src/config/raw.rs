@@ -38,6 +38,7 @@ pub struct RawTls {
     pub expiry_critical_days: Option<Spanned<i64>>,
     pub expiry_high_days: Option<Spanned<i64>>,
     pub expiry_medium_days: Option<Spanned<i64>>,
+    pub caa_issuer: Option<Spanned<String>>,
 }
 
 /// `[http]`: ports, timeouts and limits for every HTTP request.

@@ -562,8 +562,33 @@ impl Validator<'_, '_> {
                 format!("expiry thresholds must satisfy 0 <= critical ({critical}) <= high ({high}) <= medium ({medium})"),
             );
         }
+        let caa_issuer = raw.caa_issuer.as_ref().and_then(|v| {
+            let domain = v
+                .get_ref()
+                .trim()
+                .trim_end_matches('.')
+                .to_ascii_lowercase();
+            let valid = domain.contains('.')
+                && domain.split('.').all(|l| {
+                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+            if valid {
+                Some(domain)
+            } else {
+                self.error(
+                    v.span(),
+                    "tls.caa-issuer",
+                    format!(
+                        "`{}` is not a domain name such as letsencrypt.org",
+                        v.get_ref()
+                    ),
+                );
+                None
+            }
+        });
         TlsSettings {
             extra_ca,
+            caa_issuer,
             expiry_critical_days: critical,
             expiry_high_days: high,
             expiry_medium_days: medium,
@@ -1281,6 +1306,23 @@ mod tests {
             Err(ConfigError::Invalid(d)) => d.iter().map(ToString::to_string).collect(),
             Err(e) => vec![e.to_string()],
         }
+    }
+
+    #[test]
+    fn caa_issuer_must_be_a_domain() {
+        let base = "[target]\nbase-url = \"https://acme.test\"\n[tls]\n";
+        let t = parse(
+            &format!("{base}caa-issuer = \"PKI.Acme.test.\"\n"),
+            Path::new("t.toml"),
+            &env(),
+        )
+        .unwrap();
+        assert_eq!(t.tls.caa_issuer.as_deref(), Some("pki.acme.test"));
+        let problems = errors(&format!("{base}caa-issuer = \"my ca\"\n"));
+        assert!(
+            problems.iter().any(|p| p.contains("tls.caa-issuer")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub fn saas_zone(variant: Variant) -> String {
 /// The zone for the sample's apex in the given variant, every host on 127.0.0.1.
 pub fn zone(variant: Variant) -> String {
     let mut zone = format!(
-        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\napp IN A 127.0.0.1\nshop IN CNAME acme-shop.{SAAS_ZONE}.\n"
+        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\napp IN A 127.0.0.1\nshop IN CNAME acme-shop.{SAAS_ZONE}.\n{caa}",
+        caa = portal::tls::caa_record(variant),
     );
     zone.push_str(spf_mx_records(variant));
     zone
@@ -97,8 +98,7 @@ impl DemoWorld {
     pub async fn start(variant: Variant) -> io::Result<Self> {
         let err = |e: rcgen::Error| io::Error::other(e.to_string());
         let ca = TestCa::new("Acme Test Root CA").map_err(err)?;
-        let leaf = ca.issue(&LeafSpec::valid(HOSTS)).map_err(err)?;
-        let tls = leaf.server_config().map_err(io::Error::other)?;
+        let tls = portal::tls::server_config(variant, &ca).map_err(io::Error::other)?;
         let portal = Portal::start(variant, tls).await?;
         let zone = zone(variant);
         let saas = saas_zone(variant);
@@ -141,6 +141,7 @@ nameservers = ["{dns}"]
 
 [tls]
 extra-ca = "ca.pem"
+caa-issuer = "{caa_issuer}"
 
 [http]
 http-port = {http}
@@ -188,5 +189,6 @@ core = true
         dns = dns.addr,
         http = portal.http_addr.port(),
         https = portal.https_addr.port(),
+        caa_issuer = portal::tls::DEMO_CAA_ISSUER,
     )
 }

@@ -16,7 +16,7 @@ pub use http::{Http, HttpError, HttpRequest, HttpResponse, Route, RouteEnd};
 pub use pages::Pages;
 pub use scope::{Scope, ScopeError};
 pub use session::{SessionError, Sessions};
-pub use tls::TrustStore;
+pub use tls::{TlsProber, TrustStore};
 
 /// Why the network clients could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,9 @@ pub enum NetError {
     /// The HTTP client could not be built.
     #[error("{0}")]
     Http(String),
+    /// The TLS prober could not be built.
+    #[error(transparent)]
+    Prober(#[from] tls::ProberError),
 }
 
 /// Everything a check needs to reach the target.
@@ -40,6 +43,8 @@ pub struct Net {
     pub dns: Arc<Dns>,
     /// Trusted roots.
     pub trust: TrustStore,
+    /// The TLS prober: one cached handshake per host:port, legacy version probes.
+    pub tls: TlsProber,
     /// Scope guard for active probes.
     pub scope: Scope,
     /// The configured identities and their credentials.
@@ -60,12 +65,14 @@ impl Net {
         let dns = Arc::new(Dns::new(&target.dns)?);
         let scope_patterns = target.scope.clone();
         let in_scope = Arc::new(move |host: &str| scope_patterns.iter().any(|p| p.matches(host)));
+        let tls = TlsProber::new(&trust, dns.clone(), &target.http, in_scope.clone())?;
         let http = Http::new(&target.http, dns.clone(), trust.client_config(), in_scope)
             .map_err(NetError::Http)?;
         Ok(Net {
             http,
             dns,
             trust,
+            tls,
             scope: Scope::new(target.scope.clone(), &target.http),
             sessions: Sessions::new(&target.identities),
             pages: Pages::new(target.http.max_redirects),

@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 mod ops;
+pub mod tls;
 
 /// Which sample portal to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,7 @@ impl Portal {
         tasks.spawn(async move {
             let _ = axum::serve(http, plain).await;
         });
-        tasks.spawn(serve_tls(https, TlsAcceptor::from(tls), router(variant)));
+        tasks.spawn(self::tls::serve(https, tls, router(variant), variant));
         Ok(Portal {
             http_addr,
             https_addr,
@@ -67,22 +68,26 @@ pub async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, app: Router
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        connections.spawn(async move {
-            let Ok(Ok(tls)) =
-                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream))
-                    .await
-            else {
-                return;
-            };
-            let service = TowerToHyperService::new(app);
-            let _ = auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(tls), service)
-                .await;
-        });
+        connections.spawn(serve_tls_connection(stream, acceptor.clone(), app.clone()));
         while connections.try_join_next().is_some() {}
     }
+}
+
+/// Completes the TLS handshake on one accepted connection and serves the router on it.
+pub async fn serve_tls_connection(
+    stream: tokio::net::TcpStream,
+    acceptor: TlsAcceptor,
+    app: Router,
+) {
+    let Ok(Ok(tls)) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream)).await
+    else {
+        return;
+    };
+    let service = TowerToHyperService::new(app);
+    let _ = auto::Builder::new(TokioExecutor::new())
+        .serve_connection(TokioIo::new(tls), service)
+        .await;
 }
 
 /// The host a request was sent to, without the port.

@@ -25,6 +25,7 @@ pub fn code(output: &Output) -> i32 {
 pub fn stable(text: &str) -> String {
     let rules: &[(&str, &str)] = &[
         (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[timestamp]"),
+        (r"\b\d{4}-\d{2}-\d{2}\b", "[date]"),
         (r#""duration_ms": \d+"#, r#""duration_ms": "[duration]""#),
         (r#"time="[\d.]+""#, r#"time="[seconds]""#),
         (r"in \d+ ms", "in [n] ms"),
