@@ -3,7 +3,7 @@
 //!
 //! Requests leave on a fixed schedule whatever the server does, and each latency is measured from
 //! the request's intended start, so a server that stalls is charged for the queue it builds
-//! (coordinated omission, Gil Tene, "How NOT to Measure Latency"). Values go into an HDR histogram
+//! (coordinated omission, as Gil Tene describes it for wrk2). Values go into an HDR histogram
 //! in microseconds.
 //!
 //! Reference: Google SRE book, "Service Level Objectives" (latency percentiles, error rate); OWASP
@@ -36,7 +36,8 @@ pub static META: CheckMeta = CheckMeta {
     remediation: "Profile the slow endpoint (queries, N+1 calls, missing indexes, cold caches), fix the errors its logs show, and keep p95 under the budget; raise budget-ms only when the budget itself is wrong.",
     references: &[
         "https://sre.google/sre-book/service-level-objectives/",
-        "https://www.youtube.com/watch?v=lJ8ydIuPFeU",
+        "https://github.com/giltene/wrk2",
+        "https://docs.rs/hdrhistogram",
         "https://owasp.org/www-project-application-security-verification-standard/",
     ],
 };

@@ -1,6 +1,8 @@
 //! `uptime` against the demo portal: the flawed health route leaks versions, environment and a
 //! stack trace, its second health URL (`extra-health`) answers 503 and its status page is down;
-//! the hardened ones answer a fixed body and the status page is up.
+//! the hardened ones answer a fixed body and the status page is up. Fixtures: health URLs and a
+//! status page on a closed port (down: critical, unreachable: medium), and a status page on a host
+//! outside the scope (still requested, as the config declares it).
 
 use launchready::check::{Severity, Status};
 use launchready::demo::Variant;
@@ -111,4 +113,48 @@ status-page = "http://127.0.0.1:{closed}/status"
     let (message, status, severity) = &verdicts[2];
     assert_eq!((*status, *severity), (Status::Fail, Severity::Medium));
     assert!(message.contains("status page is unreachable"), "{message}");
+}
+
+#[tokio::test]
+async fn status_page_off_scope_is_still_checked() {
+    async fn listen(addr: &str, body: &'static str) -> std::net::SocketAddr {
+        let app = axum::Router::new().fallback(move || async move { body });
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let local = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        local
+    }
+    let health = listen("127.0.0.1:0", r#"{"status":"ok"}"#).await;
+    let status = listen("[::1]:0", "All systems operational").await;
+    let text = format!(
+        r#"[target]
+base-url = "http://{health}/"
+scope = ["127.0.0.1"]
+
+[uptime]
+health = "/healthz"
+expect-body = "ok"
+status-page = "http://{status}/"
+"#
+    );
+    let env = std::collections::BTreeMap::new();
+    let target =
+        launchready::config::parse(&text, std::path::Path::new("checks.toml"), &env).unwrap();
+    assert!(!target.in_scope("::1") && !target.in_scope("[::1]"));
+    let net = launchready::net::Net::new(&target).unwrap();
+    let mut options = launchready::AuditOptions::default();
+    options.run.only = vec!["uptime".into()];
+    let card =
+        launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await;
+    let row = card.row("uptime").unwrap();
+    assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
+    let page = row.findings.last().unwrap();
+    assert_eq!(page.subject.to_string(), format!("http://{status}/"));
+    assert!(
+        page.message.contains("status page answered 200"),
+        "{}",
+        page.message
+    );
 }
