@@ -73,7 +73,7 @@ impl DemoWorld {
             variant,
             config_path,
             config_text,
-            env: BTreeMap::new(),
+            env: portal::api::credentials_env(),
             portal,
             dns,
             ca,
@@ -105,12 +105,14 @@ extra-ca = "ca.pem"
 http-port = {http}
 https-port = {https}
 timeout-ms = 5000
+requests-per-second = 50
 
 [uptime]
 health = "/healthz"
 expect-body = "\"status\":\"ok\""
 status-page = "https://status.{APEX}/"
-"#,
+{api}"#,
+        api = portal::api::config_sections(),
         dns = dns.addr,
         http = portal.http_addr.port(),
         https = portal.https_addr.port(),

@@ -1,6 +1,8 @@
 //! The sample portal: one axum app served over HTTP and HTTPS on loopback, in a flawed and a
 //! hardened variant. Hosts are told apart by the Host header, as behind a real load balancer.
 
+pub mod api;
+
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -119,6 +121,7 @@ pub fn router(variant: Variant) -> Router {
         .route("/", get(home))
         .route("/healthz", get(health))
         .with_state(variant)
+        .merge(api::routes(variant))
 }
 
 async fn home(State(variant): State<Variant>, headers: HeaderMap) -> Response {
