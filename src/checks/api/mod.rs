@@ -4,7 +4,14 @@
 //!
 //! Shared here: filling `{param}` templates, sending a probe (scope, budget and rate first), and
 //! rendering the proving request as a replayable curl command with credentials left out.
-
+pub mod auth_required;
+pub mod cors;
+pub mod error_leakage;
+pub mod exposed_files;
+pub mod idor;
+pub mod input_validation;
+pub mod jwt;
+pub mod rate_limit;
 pub mod token;
 
 use reqwest::Method;

@@ -318,23 +318,23 @@ fn crash(message: &str) -> Response {
 fn parse_object(
     variant: Variant,
     body: &Bytes,
-) -> Result<serde_json::Map<String, Value>, Response> {
+) -> Result<serde_json::Map<String, Value>, Box<Response>> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) | Err(_) => Err(match variant {
+        Ok(_) | Err(_) => Err(Box::new(match variant {
             Variant::Flawed => crash("SyntaxError: Unexpected token in JSON at position 0"),
             Variant::Hardened => reply(
                 StatusCode::BAD_REQUEST,
                 json!({"error": "the body must be a JSON object"}),
             ),
-        }),
+        })),
     }
 }
 
 async fn login(State(api): State<Arc<Api>>, body: Bytes) -> Response {
     let fields = match parse_object(api.variant, &body) {
         Ok(fields) => fields,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let email = fields
         .get("email")
@@ -391,7 +391,7 @@ async fn login(State(api): State<Arc<Api>>, body: Bytes) -> Response {
 async fn password_reset(State(api): State<Arc<Api>>, body: Bytes) -> Response {
     let fields = match parse_object(api.variant, &body) {
         Ok(fields) => fields,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let email = fields
         .get("email")
@@ -433,7 +433,7 @@ async fn update_me(State(api): State<Arc<Api>>, headers: HeaderMap, body: Bytes)
     };
     let fields = match parse_object(api.variant, &body) {
         Ok(fields) => fields,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let name = fields.get("name");
     match api.variant {
