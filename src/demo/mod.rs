@@ -94,6 +94,7 @@ name = "Acme portal ({label} sample)"
 base-url = "https://{APEX}"
 hosts = ["{APEX}", "www.{APEX}", "api.{APEX}"]
 scope = ["{APEX}", "*.{APEX}"]
+openapi = "https://{APEX}/openapi.json"
 
 [dns]
 nameservers = ["{dns}"]

@@ -8,7 +8,7 @@ use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity,
 use crate::config::{AuthRequirement, Endpoint, Secret, Target};
 use crate::net::HttpRequest;
 
-use super::{Caller, Exchange, method_of, request_for, sample_url, send};
+use super::{Caller, Exchange, method_of, openapi, request_for, sample_url, send};
 
 /// Metadata of the `auth-required` check.
 pub static META: CheckMeta = CheckMeta {
@@ -29,7 +29,8 @@ pub static META: CheckMeta = CheckMeta {
 /// A token no server should accept.
 const GARBAGE_TOKEN: &str = "Bearer launchready.invalid.token";
 
-/// Builds the check when at least one endpoint requires authentication.
+/// Builds the check when at least one endpoint requires authentication or an OpenAPI document
+/// is configured.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
     let endpoints: Vec<Endpoint> = target
         .endpoints
@@ -37,16 +38,24 @@ pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
         .filter(|e| e.auth == AuthRequirement::Required)
         .cloned()
         .collect();
-    if endpoints.is_empty() {
+    if endpoints.is_empty() && target.openapi.is_none() {
         return Err(Skip::because(
-            "no [[endpoints]] with auth = \"required\": list the API's protected routes",
+            "no [[endpoints]] with auth = \"required\" and no [target] openapi: list the API's protected routes",
         ));
     }
-    Ok(Box::new(AuthRequired { endpoints }))
+    Ok(Box::new(AuthRequired {
+        endpoints,
+        openapi: target.openapi.clone(),
+        base_url: target.base_url.clone(),
+        base_dir: target.base_dir.clone(),
+    }))
 }
 
 struct AuthRequired {
     endpoints: Vec<Endpoint>,
+    openapi: Option<String>,
+    base_url: url::Url,
+    base_dir: std::path::PathBuf,
 }
 
 /// How one unauthenticated answer is judged.
@@ -96,7 +105,43 @@ impl Check for AuthRequired {
         if let Some(proof) = self.prove_auth_applies(ctx).await {
             findings.push(proof);
         }
-        for endpoint in &self.endpoints {
+        let mut endpoints = self.endpoints.clone();
+        if let Some(source) = &self.openapi {
+            match openapi::load(ctx, source, &self.base_dir).await {
+                Ok(spec) => {
+                    let operations = openapi::operations(&spec, &self.base_url);
+                    let secured: Vec<Endpoint> = operations
+                        .iter()
+                        .filter(|o| o.auth == AuthRequirement::Required)
+                        .filter(|o| {
+                            !endpoints
+                                .iter()
+                                .any(|e| e.method == o.method && e.url == o.url)
+                        })
+                        .cloned()
+                        .collect();
+                    findings.push(Finding::pass(
+                        &META,
+                        Subject::url(source.clone()),
+                        format!(
+                            "OpenAPI document lists {} operations; {} require security and are not in [[endpoints]], so they are probed too",
+                            operations.len(),
+                            secured.len()
+                        ),
+                    ));
+                    endpoints.extend(secured);
+                }
+                Err(error) => findings.push(
+                    Finding::error(
+                        &META,
+                        Subject::url(source.clone()),
+                        format!("cannot import the OpenAPI document: {error}"),
+                    )
+                    .severity(Severity::Medium),
+                ),
+            }
+        }
+        for endpoint in &endpoints {
             if method_of(endpoint) != reqwest::Method::GET && !ctx.active {
                 continue;
             }

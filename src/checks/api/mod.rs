@@ -11,6 +11,7 @@ pub mod exposed_files;
 pub mod idor;
 pub mod input_validation;
 pub mod jwt;
+pub mod openapi;
 pub mod rate_limit;
 pub mod token;
 

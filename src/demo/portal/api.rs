@@ -247,6 +247,8 @@ pub fn routes(variant: Variant) -> Router {
         .route("/api/files/{id}", get(file))
         .route("/api/shared/{id}", get(shared))
         .route("/api/admin/users", get(admin_users))
+        .route("/api/admin/audit-log", get(audit_log))
+        .route("/openapi.json", get(openapi_document))
         .layer(middleware::from_fn_with_state(api.clone(), api_headers))
         .with_state(api);
     match variant {
@@ -561,6 +563,50 @@ async fn admin_users(State(api): State<Arc<Api>>, headers: HeaderMap) -> Respons
         .map(|(_, email, org, role)| json!({"email": email, "org": org, "role": role}))
         .collect();
     reply(StatusCode::OK, json!({"users": users}))
+}
+
+/// Admin-only in the hardened variant; the flawed variant forgot the guard. Only the OpenAPI
+/// document lists it, so only an OpenAPI import finds it.
+async fn audit_log(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
+    if api.variant == Variant::Hardened {
+        match api.caller(&headers) {
+            None => return denied(),
+            Some(c) if c.role != "admin" => {
+                return reply(StatusCode::FORBIDDEN, json!({"error": "admins only"}));
+            }
+            Some(_) => {}
+        }
+    }
+    reply(
+        StatusCode::OK,
+        json!({"events": [{"at": "2026-11-30T09:12:00Z", "actor": "carol@a.acme.test", "action": "invoice.void"}]}),
+    )
+}
+
+/// The API's OpenAPI 3 document: bearer auth everywhere except login, reset and shared documents.
+async fn openapi_document() -> Response {
+    let open = json!([]);
+    reply(
+        StatusCode::OK,
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Acme portal API", "version": "1.0.0"},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+            "security": [{"bearer": []}],
+            "paths": {
+                "/api/login": {"post": {"operationId": "login", "security": open}},
+                "/api/password-reset": {"post": {"operationId": "requestPasswordReset", "security": open}},
+                "/api/me": {"get": {"operationId": "whoami"}, "patch": {"operationId": "updateProfile"}},
+                "/api/invoices": {"get": {"operationId": "listInvoices"}},
+                "/api/invoices/{id}": {"get": {"operationId": "getInvoice"}},
+                "/api/files": {"get": {"operationId": "listFiles"}},
+                "/api/files/{id}": {"get": {"operationId": "getFile"}},
+                "/api/shared/{id}": {"get": {"operationId": "getSharedDocument", "security": open}},
+                "/api/admin/users": {"get": {"operationId": "listUsers"}},
+                "/api/admin/audit-log": {"get": {"operationId": "getAuditLog"}}
+            }
+        }),
+    )
 }
 
 fn plain_text(body: &'static str) -> Response {

@@ -27,6 +27,19 @@ async fn flawed_admin_route_serves_anonymous_callers() {
     let evidence = format!("{:?}", admin[0].evidence);
     assert!(evidence.contains("curl -i"), "{evidence}");
     assert!(evidence.contains("users"), "{evidence}");
+    let imported = row
+        .findings
+        .iter()
+        .find(|f| {
+            f.status == Status::Fail && f.subject.to_string().contains("/api/admin/audit-log")
+        })
+        .expect("the route only the OpenAPI document lists is probed");
+    assert_eq!(imported.severity, Severity::Critical);
+    assert!(
+        row.findings
+            .iter()
+            .any(|f| f.message.contains("OpenAPI document lists 11 operations"))
+    );
     let protected = row
         .findings
         .iter()

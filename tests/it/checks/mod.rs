@@ -6,6 +6,7 @@ mod cors;
 mod credential_redirect;
 mod error_leakage;
 mod exposed_files;
+mod hostile;
 mod idor;
 mod input_validation;
 mod jwt;
