@@ -8,7 +8,7 @@ use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity,
 use crate::config::{AuthRequirement, Endpoint, Target};
 use crate::net::HttpRequest;
 
-use super::{Caller, method_of, random_token, sample_url, send};
+use super::{Caller, method_of, sample_url, send};
 
 /// Metadata of the `cors` check.
 pub static META: CheckMeta = CheckMeta {
@@ -87,11 +87,14 @@ pub fn judge(
     }
 }
 
+/// An origin unrelated to any target. Fixed rather than random so reports are reproducible.
+pub const FOREIGN_ORIGIN: &str = "https://launchready-foreign-origin.example";
+
 /// The hostile origins to try for a base URL.
 pub fn hostile_origins(url: &url::Url) -> Vec<String> {
     let host = url.host_str().unwrap_or_default();
     let mut origins = vec![
-        format!("https://{}.example", random_token()),
+        FOREIGN_ORIGIN.to_string(),
         "null".to_string(),
         format!("https://{host}.evil.example"),
         format!("https://evil-{host}"),
