@@ -121,6 +121,15 @@ fn quote(text: &str) -> String {
 /// The request as a curl command. Credentials on the request are redacted; an identity's
 /// credential is shown as an environment variable the reader fills in.
 pub fn curl(request: &HttpRequest, caller: Caller<'_>, ctx: &Context) -> String {
+    let identity = match caller {
+        Caller::Identity(name) => ctx.net.sessions.identity(name).map(|i| (name, &i.apply)),
+        Caller::Anonymous => None,
+    };
+    render_curl(request, identity)
+}
+
+/// [`curl`] without a context: `identity` is the caller's name and how its credential is applied.
+pub fn render_curl(request: &HttpRequest, identity: Option<(&str, &Apply)>) -> String {
     let mut parts = vec!["curl".to_string(), "-i".to_string()];
     if request.method != Method::GET {
         parts.push(format!("-X {}", request.method));
@@ -134,11 +143,9 @@ pub fn curl(request: &HttpRequest, caller: Caller<'_>, ctx: &Context) -> String 
             quote(&format!("{name}: {}", redact(value.expose())))
         ));
     }
-    if let Caller::Identity(name) = caller
-        && let Some(identity) = ctx.net.sessions.identity(name)
-    {
+    if let Some((name, apply)) = identity {
         let variable = format!("${}_TOKEN", name.to_ascii_uppercase().replace('-', "_"));
-        parts.push(match &identity.apply {
+        parts.push(match apply {
             Apply::Header { name, prefix } => format!("-H \"{name}: {prefix}{variable}\""),
             Apply::Cookie(cookie) => format!("-b \"{cookie}={variable}\""),
         });
@@ -244,6 +251,37 @@ mod tests {
             "https://a.test/o/a%20b%27/i/a%20b%27"
         );
         assert_eq!(fill("https://a.test/x", "1"), "https://a.test/x");
+    }
+
+    #[test]
+    fn curl_commands_redact_credentials_and_name_identity_tokens() {
+        let request = HttpRequest::new(
+            Method::PATCH,
+            Url::parse("https://acme.test/api/me").unwrap(),
+        )
+        .credential(
+            "Authorization",
+            crate::config::Secret::new("Bearer eyJhbGciOiJIUzI1NiJ9.x.y"),
+        )
+        .json(&serde_json::json!({"name": "it's"}));
+        let shown = render_curl(&request, None);
+        assert!(
+            shown.starts_with("curl -i -X PATCH -H 'content-type: application/json'"),
+            "{shown}"
+        );
+        assert!(shown.contains("Authorization: Bear…"), "{shown}");
+        assert!(!shown.contains("eyJ"), "{shown}");
+        assert!(
+            shown.contains(r#"--data-raw '{"name":"it'\''s"}'"#),
+            "{shown}"
+        );
+        assert!(shown.ends_with("'https://acme.test/api/me'"));
+        let cookie = Apply::Cookie("sid".into());
+        let shown = render_curl(
+            &HttpRequest::get(Url::parse("https://acme.test/").unwrap()),
+            Some(("alice", &cookie)),
+        );
+        assert!(shown.contains(r#"-b "sid=$ALICE_TOKEN""#), "{shown}");
     }
 
     #[test]

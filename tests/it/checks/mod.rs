@@ -1,6 +1,7 @@
 //! Each check against the demo world's flawed and hardened variants, and against fixtures that
 //! bring out one rule at a time.
 
+mod api_bench;
 mod api_family;
 mod auth_required;
 mod cors;
