@@ -95,6 +95,7 @@ base-url = "https://{APEX}"
 hosts = ["{APEX}", "www.{APEX}", "api.{APEX}"]
 scope = ["{APEX}", "*.{APEX}"]
 openapi = "https://{APEX}/openapi.json"
+write-probes = true
 
 [dns]
 nameservers = ["{dns}"]

@@ -32,6 +32,25 @@ pub static META: CheckMeta = CheckMeta {
 
 /// Builds the check when two identities of different orgs and an endpoint owned by one exist.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
+    let pair = |e: &Endpoint| -> Option<(Endpoint, Identity, Identity)> {
+        let owner = target.identity(e.identity.as_deref()?)?;
+        let org = owner.org.as_deref()?;
+        let other = target
+            .identities
+            .iter()
+            .find(|i| i.org.as_deref().is_some_and(|o| o != org))?;
+        Some((e.clone(), owner.clone(), other.clone()))
+    };
+    let writes: Vec<(Endpoint, Identity, Identity)> = target
+        .endpoints
+        .iter()
+        .filter(|e| {
+            e.disposable
+                && has_params(&e.url)
+                && matches!(e.method.as_str(), "PUT" | "PATCH" | "DELETE")
+        })
+        .filter_map(pair)
+        .collect();
     let endpoints: Vec<(Endpoint, Identity, Identity)> = target
         .endpoints
         .iter()
@@ -46,16 +65,40 @@ pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
             Some((e.clone(), owner.clone(), other.clone()))
         })
         .collect();
-    if endpoints.is_empty() {
+    if endpoints.is_empty() && writes.is_empty() {
         return Err(Skip::because(
             "needs two [[identities]] with different `org` and a GET endpoint whose `identity` owns its objects",
         ));
     }
-    Ok(Box::new(Idor { endpoints }))
+    Ok(Box::new(Idor {
+        endpoints,
+        writes,
+        write_probes: target.write_probes,
+    }))
 }
 
 struct Idor {
     endpoints: Vec<(Endpoint, Identity, Identity)>,
+    /// PUT/PATCH/DELETE endpoints on disposable objects, replayed only with --active and
+    /// `[target] write-probes = true`.
+    writes: Vec<(Endpoint, Identity, Identity)>,
+    write_probes: bool,
+}
+
+/// Decides one write replayed as another org: the owner's write must work, then the other org's
+/// 2xx without a denial body is a bypass and a 4xx is enforcement.
+pub fn decide_write(owner: &Seen, other: &Seen) -> Decision {
+    if !(200..300).contains(&owner.status) {
+        return Decision::Inconclusive(format!(
+            "the owner's own write gets {}, so the replay proves nothing",
+            owner.status
+        ));
+    }
+    match other.status {
+        200..=299 if !is_denial(&other.body) => Decision::Bypassed,
+        200..=299 | 400..=499 => Decision::Enforced,
+        status => Decision::Inconclusive(format!("the other org's write gets {status}")),
+    }
 }
 
 /// What one observer saw when reading an object.
@@ -262,6 +305,13 @@ impl Check for Idor {
                 }
             }
         }
+        if ctx.active && self.write_probes {
+            for (endpoint, owner, other) in &self.writes {
+                for id in &endpoint.ids {
+                    findings.push(self.replay_write(ctx, endpoint, owner, other, id).await);
+                }
+            }
+        }
         findings
     }
 }
@@ -375,6 +425,73 @@ impl Idor {
             )
             .remediation("filter the list query by the caller's org; never by a client-supplied filter alone"),
             &other.name,
+        )
+    }
+
+    async fn replay_write(
+        &self,
+        ctx: &Context,
+        endpoint: &Endpoint,
+        owner: &Identity,
+        other: &Identity,
+        id: &str,
+    ) -> Finding {
+        let raw = fill(&endpoint.url, id);
+        let subject = Subject::endpoint(endpoint.method.clone(), raw.clone());
+        let Ok(url) = Url::parse(&raw) else {
+            return Finding::error(&META, subject, format!("`{raw}` is not a URL"));
+        };
+        let as_owner = send(
+            ctx,
+            super::request_for(endpoint, url.clone()),
+            Caller::Identity(&owner.name),
+        )
+        .await;
+        let as_other = send(
+            ctx,
+            super::request_for(endpoint, url),
+            Caller::Identity(&other.name),
+        )
+        .await;
+        if let Err(error) = &as_other.result {
+            return Finding::error(
+                &META,
+                subject,
+                format!("write replay as {} failed: {error}", other.name),
+            );
+        }
+        let statuses = format!(
+            "{}: {}; {}: {}",
+            owner.name,
+            seen(&as_owner).status,
+            other.name,
+            seen(&as_other).status
+        );
+        let finding = match decide_write(&seen(&as_owner), &seen(&as_other)) {
+            Decision::Bypassed => Finding::fail(
+                &META,
+                subject,
+                format!(
+                    "`{}`: {} ({}) can {} {}'s object {id}",
+                    endpoint.name,
+                    other.name,
+                    other.org.as_deref().unwrap_or("?"),
+                    endpoint.method,
+                    owner.name
+                ),
+            )
+            .remediation("check the object's org against the caller's before every write; answer 404 otherwise"),
+            Decision::Enforced | Decision::Public => Finding::pass(
+                &META,
+                subject,
+                format!("`{}`: {} is refused a {} on {}'s object {id}", endpoint.name, other.name, endpoint.method, owner.name),
+            ),
+            Decision::Inconclusive(reason) => Finding::inconclusive(&META, subject, format!("`{}` object {id}: {reason}", endpoint.name))
+                .severity(Severity::Medium),
+        };
+        as_other.attach(
+            finding.evidence("statuses", statuses),
+            &format!("as {}", other.name),
         )
     }
 
@@ -568,6 +685,22 @@ mod tests {
                 &s(401, DENIED),
                 Some(true)
             ),
+            Decision::Inconclusive(_)
+        ));
+    }
+
+    #[test]
+    fn writes_by_another_org_are_bypassed_unless_refused() {
+        let ok = s(200, INVOICE);
+        assert_eq!(decide_write(&ok, &s(200, INVOICE)), Decision::Bypassed);
+        assert_eq!(decide_write(&ok, &s(404, "{}")), Decision::Enforced);
+        assert_eq!(decide_write(&ok, &s(200, DENIED)), Decision::Enforced);
+        assert!(matches!(
+            decide_write(&ok, &s(500, "")),
+            Decision::Inconclusive(_)
+        ));
+        assert!(matches!(
+            decide_write(&s(403, DENIED), &s(200, INVOICE)),
             Decision::Inconclusive(_)
         ));
     }

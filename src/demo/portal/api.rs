@@ -108,6 +108,15 @@ identity = "alice"
 list = true
 
 [[endpoints]]
+name = "update invoice"
+method = "PATCH"
+path = "/api/invoices/{id}"
+identity = "alice"
+ids = ["inv-a-2"]
+disposable = true
+body = { status = "void" }
+
+[[endpoints]]
 name = "file by id"
 path = "/api/files/{id}"
 identity = "alice"
@@ -242,7 +251,7 @@ pub fn routes(variant: Variant) -> Router {
         .route("/api/password-reset", post(password_reset))
         .route("/api/me", get(me).patch(update_me))
         .route("/api/invoices", get(invoice_list))
-        .route("/api/invoices/{id}", get(invoice))
+        .route("/api/invoices/{id}", get(invoice).patch(update_invoice))
         .route("/api/files", get(file_list))
         .route("/api/files/{id}", get(file))
         .route("/api/shared/{id}", get(shared))
@@ -510,6 +519,62 @@ async fn invoice(
     {
         Some(row) => reply(StatusCode::OK, row),
         None => not_found(),
+    }
+}
+
+/// The invoice statuses a client may set.
+const INVOICE_STATUSES: &[&str] = &["open", "paid", "void"];
+
+async fn update_invoice(
+    State(api): State<Arc<Api>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(caller) = api.caller(&headers) else {
+        return denied();
+    };
+    let fields = match parse_object(api.variant, &body) {
+        Ok(fields) => fields,
+        Err(response) => return *response,
+    };
+    let scoped = api.variant == Variant::Hardened;
+    let Some(mut row) = invoices()
+        .into_iter()
+        .find(|i| i["id"] == id.as_str() && (!scoped || i["org"] == caller.org.as_str()))
+    else {
+        return not_found();
+    };
+    let status = fields.get("status");
+    match api.variant {
+        Variant::Flawed => {
+            let Some(status) = status.and_then(Value::as_str) else {
+                return crash("TypeError: body.status.toLowerCase is not a function");
+            };
+            for (key, value) in &fields {
+                row[key.as_str()] = value.clone();
+            }
+            row["status"] = json!(status);
+            reply(StatusCode::OK, row)
+        }
+        Variant::Hardened => {
+            if let Some(unknown) = fields.keys().find(|k| k.as_str() != "status") {
+                return reply(
+                    StatusCode::BAD_REQUEST,
+                    json!({"error": format!("unknown field `{unknown}`")}),
+                );
+            }
+            match status.and_then(Value::as_str) {
+                Some(status) if INVOICE_STATUSES.contains(&status) => {
+                    row["status"] = json!(status);
+                    reply(StatusCode::OK, row)
+                }
+                _ => reply(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"error": "status must be one of open, paid, void"}),
+                ),
+            }
+        }
     }
 }
 

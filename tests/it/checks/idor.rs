@@ -58,3 +58,39 @@ async fn hardened_portal_enforces_and_shared_document_is_public() {
     assert!(shared.message.contains("is public"), "{}", shared.message);
     assert!(row.findings.len() >= 5, "{:#?}", row.findings);
 }
+
+#[tokio::test]
+async fn writes_are_replayed_only_with_active_and_write_probes() {
+    let passive = audit_demo(Variant::Flawed, &["idor"], false).await;
+    let row = passive.row("idor").unwrap();
+    assert!(
+        !row.findings
+            .iter()
+            .any(|f| f.subject.to_string().starts_with("PATCH"))
+    );
+    let active = audit_demo(Variant::Flawed, &["idor"], true).await;
+    let write = active
+        .row("idor")
+        .unwrap()
+        .findings
+        .iter()
+        .find(|f| f.subject.to_string().starts_with("PATCH"))
+        .cloned()
+        .expect("a write replay");
+    assert_eq!(write.status, Status::Fail, "{write:#?}");
+    assert!(
+        write
+            .message
+            .contains("bob (org-b) can PATCH alice's object inv-a-2"),
+        "{}",
+        write.message
+    );
+    let hardened = audit_demo(Variant::Hardened, &["idor"], true).await;
+    let row = hardened.row("idor").unwrap();
+    assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
+    assert!(
+        row.findings
+            .iter()
+            .any(|f| f.subject.to_string().starts_with("PATCH") && f.status == Status::Pass)
+    );
+}
