@@ -81,7 +81,7 @@ pub fn operations(spec: &Value, base: &Url) -> Vec<Endpoint> {
                     AuthRequirement::Public
                 },
                 identity: None,
-                ids: Vec::new(),
+                ids: path_examples(item, operation),
                 list: false,
                 core: false,
                 budget: None,
@@ -91,6 +91,25 @@ pub fn operations(spec: &Value, base: &Url) -> Vec<Endpoint> {
         }
     }
     out
+}
+
+/// Example values of the path parameters (operation-level first, then path-level), used as ids.
+fn path_examples(item: &Value, operation: &Value) -> Vec<String> {
+    [operation, item]
+        .iter()
+        .filter_map(|v| v["parameters"].as_array())
+        .flatten()
+        .filter(|p| p["in"] == "path")
+        .filter_map(|p| {
+            let example = p.get("example").or_else(|| p["schema"].get("example"))?;
+            match example {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        })
+        .take(1)
+        .collect()
 }
 
 /// True when a security requirement list holds at least one requirement; `[{}]` (an empty
@@ -115,7 +134,11 @@ mod tests {
             "servers": [{"url": "https://api.acme.test/v1"}],
             "security": [{"bearer": []}],
             "paths": {
-                "/invoices/{id}": {"get": {"operationId": "getInvoice"}, "delete": {}},
+                "/invoices/{id}": {
+                    "parameters": [{"name": "id", "in": "path", "schema": {"type": "string", "example": "inv-7"}}],
+                    "get": {"operationId": "getInvoice"},
+                    "delete": {"parameters": [{"name": "id", "in": "path", "example": 42}]}
+                },
                 "/health": {"get": {"security": []}},
                 "/docs": {"get": {"security": [{}]}}
             }
@@ -126,9 +149,13 @@ mod tests {
         let invoice = ops.iter().find(|o| o.name == "getInvoice").unwrap();
         assert_eq!(invoice.url, "https://acme.test/v1/invoices/{id}");
         assert_eq!(invoice.auth, AuthRequirement::Required);
-        assert!(
-            ops.iter()
-                .any(|o| o.method == "DELETE" && o.auth == AuthRequirement::Required)
+        assert_eq!(invoice.ids, vec!["inv-7".to_string()], "path-level example");
+        let delete = ops.iter().find(|o| o.method == "DELETE").unwrap();
+        assert_eq!(delete.auth, AuthRequirement::Required);
+        assert_eq!(
+            delete.ids,
+            vec!["42".to_string()],
+            "operation-level example wins"
         );
         for path in ["/health", "/docs"] {
             let op = ops.iter().find(|o| o.url.ends_with(path)).unwrap();
