@@ -243,8 +243,9 @@ impl InputValidation {
                 serde_json::from_str(value).unwrap_or(serde_json::Value::Null),
             );
         }
-        let request =
-            HttpRequest::new(method_of(endpoint), url).json(&serde_json::Value::Object(injected));
+        let before = self.privileges_read_back(ctx, &url, caller).await;
+        let request = HttpRequest::new(method_of(endpoint), url.clone())
+            .json(&serde_json::Value::Object(injected));
         let exchange: Exchange = send(ctx, request, caller).await;
         let response = exchange.response()?;
         let status = response.status.as_u16();
@@ -252,8 +253,15 @@ impl InputValidation {
             refused.push(format!("privilege fields: {status}"));
             return None;
         }
-        let json: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
-        let fields = assigned(&json);
+        let echoed = serde_json::from_slice::<serde_json::Value>(&response.body)
+            .map(|json| assigned(&json))
+            .unwrap_or_default();
+        let fields = if echoed.is_empty() {
+            let after = self.privileges_read_back(ctx, &url, caller).await;
+            applied(before.as_deref(), after.as_deref())
+        } else {
+            echoed
+        };
         if fields.is_empty() {
             refused.push(format!("privilege fields ignored: {status}"));
             return None;
@@ -262,12 +270,43 @@ impl InputValidation {
             Finding::fail(
                 &META,
                 subject,
-                format!("`{}` mass-assigns {} from the request body: a caller can grant itself privileges", endpoint.name, fields.join(", ")),
+                format!("`{}` mass-assigns {} from the request body (echoed or read back): a caller can grant itself privileges", endpoint.name, fields.join(", ")),
             )
             .severity(Severity::High)
             .remediation("bind only an explicit allow-list of writable fields; refuse or ignore role and admin flags from clients"),
             "mass assignment",
         ))
+    }
+}
+
+/// Privilege fields that a read-back shows after the write but did not show before it.
+pub fn applied(
+    before: Option<&[&'static str]>,
+    after: Option<&[&'static str]>,
+) -> Vec<&'static str> {
+    match (before, after) {
+        (Some(before), Some(after)) => after
+            .iter()
+            .filter(|f| !before.contains(f))
+            .copied()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl InputValidation {
+    /// The privilege fields a GET of the same URL shows with the injected values, when it answers
+    /// JSON.
+    async fn privileges_read_back(
+        &self,
+        ctx: &Context,
+        url: &url::Url,
+        caller: Caller<'_>,
+    ) -> Option<Vec<&'static str>> {
+        let exchange = send(ctx, HttpRequest::get(url.clone()), caller).await;
+        let response = exchange.response().filter(|r| r.status.is_success())?;
+        let json: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
+        Some(assigned(&json))
     }
 }
 
@@ -289,6 +328,19 @@ mod tests {
         assert_eq!(assigned(&echoed), vec!["role"]);
         let ignored = serde_json::json!({"name": "a", "role": "member", "admin": false});
         assert!(assigned(&ignored).is_empty());
+    }
+
+    #[test]
+    fn privileges_gained_by_the_write_count_as_applied() {
+        assert_eq!(applied(Some(&[]), Some(&["role"])), vec!["role"]);
+        assert!(
+            applied(Some(&["role"]), Some(&["role"])).is_empty(),
+            "already admin before"
+        );
+        assert!(
+            applied(None, Some(&["role"])).is_empty(),
+            "no baseline, no verdict"
+        );
     }
 
     #[test]
