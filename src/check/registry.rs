@@ -95,6 +95,38 @@ pub static CHECKS: &[Entry] = &[
         build: checks::email::mx::build,
     },
     // API security.
+    Entry {
+        meta: &checks::api::auth_required::META,
+        build: checks::api::auth_required::build,
+    },
+    Entry {
+        meta: &checks::api::idor::META,
+        build: checks::api::idor::build,
+    },
+    Entry {
+        meta: &checks::api::cors::META,
+        build: checks::api::cors::build,
+    },
+    Entry {
+        meta: &checks::api::exposed_files::META,
+        build: checks::api::exposed_files::build,
+    },
+    Entry {
+        meta: &checks::api::error_leakage::META,
+        build: checks::api::error_leakage::build,
+    },
+    Entry {
+        meta: &checks::api::jwt::META,
+        build: checks::api::jwt::build,
+    },
+    Entry {
+        meta: &checks::api::input_validation::META,
+        build: checks::api::input_validation::build,
+    },
+    Entry {
+        meta: &checks::api::rate_limit::META,
+        build: checks::api::rate_limit::build,
+    },
     // Secrets.
     // Operations.
     Entry {

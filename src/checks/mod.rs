@@ -1,6 +1,7 @@
 //! Every check, one module each (a folder for a family). The registry in `check::registry` lists
 //! them in order.
 
+pub mod api;
 pub mod caa;
 pub mod domain;
 pub mod email;

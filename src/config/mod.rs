@@ -363,6 +363,8 @@ pub struct Target {
     pub canonical_host: String,
     /// An OpenAPI document (path or URL) listing the API's operations.
     pub openapi: Option<String>,
+    /// Active probes may modify or delete objects of endpoints marked `disposable` (idor writes).
+    pub write_probes: bool,
     /// DNS settings.
     pub dns: DnsSettings,
     /// TLS settings.

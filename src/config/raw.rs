@@ -19,6 +19,8 @@ pub struct RawTarget {
     pub scope: Vec<Spanned<String>>,
     pub canonical_host: Option<Spanned<String>>,
     pub openapi: Option<Spanned<String>>,
+    #[serde(default)]
+    pub write_probes: bool,
 }
 
 /// `[dns]`: which nameservers answer the audit's queries.

@@ -441,6 +441,7 @@ impl Validator<'_, '_> {
             scope,
             canonical_host,
             openapi: raw.openapi.map(Spanned::into_inner),
+            write_probes: raw.write_probes,
             dns,
             tls,
             http,

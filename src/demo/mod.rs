@@ -25,6 +25,7 @@ pub const HOSTS: &[&str] = &[
     "status.acme.test",
     "app.acme.test",
     "shop.acme.test",
+    "legacy.acme.test",
 ];
 
 /// A second zone, a stand-in for a SaaS provider the shop host is a CNAME to.
@@ -44,7 +45,7 @@ pub fn saas_zone(variant: Variant) -> String {
 /// The zone for the sample's apex in the given variant, every host on 127.0.0.1.
 pub fn zone(variant: Variant) -> String {
     let mut zone = format!(
-        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\napp IN A 127.0.0.1\nshop IN CNAME acme-shop.{SAAS_ZONE}.\n{caa}",
+        "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\napp IN A 127.0.0.1\nlegacy IN A 127.0.0.1\nshop IN CNAME acme-shop.{SAAS_ZONE}.\n{caa}",
         caa = portal::tls::caa_record(variant),
     );
     zone.push_str(spf_mx_records(variant));
@@ -114,7 +115,7 @@ impl DemoWorld {
             variant,
             config_path,
             config_text,
-            env: BTreeMap::new(),
+            env: portal::api::credentials_env(),
             portal,
             dns,
             ca,
@@ -133,8 +134,10 @@ fn config_text(variant: Variant, portal: &Portal, dns: &DnsAuthority) -> String 
 [target]
 name = "Acme portal ({label} sample)"
 base-url = "https://{APEX}"
-hosts = ["{APEX}", "www.{APEX}", "api.{APEX}", "app.{APEX}", "shop.{APEX}"]
+hosts = ["{APEX}", "www.{APEX}", "api.{APEX}", "app.{APEX}", "shop.{APEX}", "legacy.{APEX}"]
 scope = ["{APEX}", "*.{APEX}"]
+openapi = "https://{APEX}/openapi.json"
+write-probes = true
 
 [dns]
 nameservers = ["{dns}"]
@@ -147,6 +150,7 @@ caa-issuer = "{caa_issuer}"
 http-port = {http}
 https-port = {https}
 timeout-ms = 5000
+requests-per-second = 50
 
 [email]
 domain = "{APEX}"
@@ -185,7 +189,8 @@ name = "search"
 path = "https://api.{APEX}/api/search?q=widget"
 auth = "public"
 core = true
-"#,
+{api}"#,
+        api = portal::api::config_sections(),
         dns = dns.addr,
         http = portal.http_addr.port(),
         https = portal.https_addr.port(),

@@ -1,6 +1,7 @@
 //! The sample portal: one axum app served over HTTP and HTTPS on loopback, in a flawed and a
 //! hardened variant. Hosts are told apart by the Host header, as behind a real load balancer.
 
+pub mod api;
 mod edge;
 
 use std::io;
@@ -129,7 +130,8 @@ pub fn router(variant: Variant) -> Router {
         .route("/healthz", get(health))
         .merge(edge::routes())
         .with_state(variant)
-        .merge(ops::router(variant));
+        .merge(ops::router(variant))
+        .merge(api::routes(variant));
     edge::layer(app, variant)
 }
 

@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 
@@ -30,14 +31,30 @@ struct Ops {
 
 /// The operations routes for the variant.
 pub fn router(variant: Variant) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/api/catalog", get(catalog))
         .route("/api/search", get(search))
         .route("/readyz", get(ready))
         .with_state(Ops {
             variant,
             searches: Arc::new(AtomicU64::new(0)),
-        })
+        });
+    match variant {
+        Variant::Flawed => routes,
+        Variant::Hardened => routes.layer(middleware::from_fn(approved_origin_only)),
+    }
+}
+
+/// The hardened public reads let the approved app origin read them, and no other.
+async fn approved_origin_only(request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if let Some(origin) = origin.filter(|o| o.as_bytes() == super::api::APP_ORIGIN.as_bytes()) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    response
 }
 
 async fn catalog(State(ops): State<Ops>) -> Response {

@@ -64,6 +64,9 @@ impl ResolvesServerCert for SniCertificates {
     }
 }
 
+/// The flawed variant's forgotten host: an untrusted CA, another name and a 1024-bit RSA key.
+pub const LEGACY_HOST: &str = "legacy.acme.test";
+
 /// The HTTPS server config of the variant, with certificates issued by `ca`.
 pub fn server_config(variant: Variant, ca: &TestCa) -> Result<Arc<rustls::ServerConfig>, String> {
     let err = |e: &dyn fmt::Display| e.to_string();
@@ -79,18 +82,18 @@ pub fn server_config(variant: Variant, ca: &TestCa) -> Result<Arc<rustls::Server
             let names: Vec<&str> = HOSTS
                 .iter()
                 .copied()
-                .filter(|host| *host != "api.acme.test")
+                .filter(|host| *host != LEGACY_HOST)
                 .collect();
             let expiring = ca
                 .issue(&LeafSpec::expiring_in(&names, 5))
                 .map_err(|e| err(&e))?;
             let rogue = TestCa::new("Rogue Issuing CA").map_err(|e| err(&e))?;
             let api = rogue
-                .issue_with_rsa1024_key(&LeafSpec::valid(&["legacy.acme.test"]))
+                .issue_with_rsa1024_key(&LeafSpec::valid(&["old-portal.acme.test"]))
                 .map_err(|e| err(&e))?;
             SniCertificates {
                 by_name: HashMap::from([(
-                    "api.acme.test".to_string(),
+                    LEGACY_HOST.to_string(),
                     api.certified_key().map_err(|e| err(&e))?,
                 )]),
                 fallback: expiring.certified_key().map_err(|e| err(&e))?,

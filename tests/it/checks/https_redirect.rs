@@ -38,7 +38,7 @@ async fn hardened_hosts_upgrade_on_the_same_host() {
     let card = audit_demo(Variant::Hardened, &["https-redirect"], false).await;
     let row = card.row("https-redirect").unwrap();
     assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
-    assert_eq!(row.findings.len(), 5);
+    assert_eq!(row.findings.len(), 6);
     let www = row
         .findings
         .iter()

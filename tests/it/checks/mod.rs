@@ -1,18 +1,30 @@
 //! Each check against the demo world's flawed and hardened variants, and against fixtures that
 //! bring out one rule at a time.
 
+mod api_bench;
+mod api_family;
+mod api_hostile;
 mod auth_cache;
+mod auth_required;
 mod caa;
 mod canonical_host;
 mod cookie_flags;
+mod cors;
+mod credential_redirect;
 mod dns_dangling_cname;
 mod dns_resolve;
+mod error_leakage;
+mod exposed_files;
 mod hostile;
 mod hsts;
 mod https_redirect;
+mod idor;
+mod input_validation;
+mod jwt;
 mod latency;
 mod mixed_content;
 mod mx;
+mod rate_limit;
 mod redirect_map;
 mod security_headers;
 mod shared_pages;

@@ -43,7 +43,7 @@ async fn hardened_pages_send_every_header() {
     assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
     assert_eq!(
         row.findings.len(),
-        4,
-        "acme, api, app, shop (www redirects to acme)"
+        5,
+        "acme, api, app, shop, legacy (www redirects to acme)"
     );
 }

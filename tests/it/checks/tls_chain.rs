@@ -17,7 +17,7 @@ async fn flawed_demo_api_host_is_untrusted() {
     let api = row
         .findings
         .iter()
-        .find(|f| f.subject.to_string() == "api.acme.test")
+        .find(|f| f.subject.to_string() == "legacy.acme.test")
         .unwrap();
     assert_eq!(api.status, Status::Fail);
     assert_eq!(api.severity, Severity::Critical);
@@ -35,7 +35,7 @@ async fn hardened_demo_chains_are_trusted() {
     let card = audit_demo(Variant::Hardened, &["tls-chain"], false).await;
     let row = card.row("tls-chain").unwrap();
     assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
-    assert_eq!(row.findings.len(), 3, "one per configured host");
+    assert_eq!(row.findings.len(), 6, "one per configured host");
 }
 
 #[tokio::test]

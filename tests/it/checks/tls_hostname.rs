@@ -19,7 +19,7 @@ async fn flawed_demo_api_certificate_names_another_host() {
         .filter(|f| f.status == Status::Fail)
         .collect();
     assert_eq!(failures.len(), 1, "{failures:#?}");
-    assert_eq!(failures[0].subject.to_string(), "api.acme.test");
+    assert_eq!(failures[0].subject.to_string(), "legacy.acme.test");
     assert_eq!(failures[0].severity, Severity::Critical);
     assert!(failures[0].message.contains("legacy.acme.test"));
 }

@@ -19,7 +19,7 @@ async fn flawed_demo_api_key_is_1024_bit_rsa() {
         .filter(|f| f.status == Status::Fail)
         .collect();
     assert_eq!(failures.len(), 1, "{failures:#?}");
-    assert_eq!(failures[0].subject.to_string(), "api.acme.test");
+    assert_eq!(failures[0].subject.to_string(), "legacy.acme.test");
     assert_eq!(failures[0].severity, Severity::High);
     assert!(failures[0].message.contains("RSA key of 1024 bits"));
 }
