@@ -18,6 +18,22 @@ pub static CHECKS: &[Entry] = &[
     // TLS.
     // Web hardening.
     // Email trust.
+    Entry {
+        meta: &checks::email::dkim::META,
+        build: checks::email::dkim::build,
+    },
+    Entry {
+        meta: &checks::email::dmarc::META,
+        build: checks::email::dmarc::build,
+    },
+    Entry {
+        meta: &checks::email::mta_sts::META,
+        build: checks::email::mta_sts::build,
+    },
+    Entry {
+        meta: &checks::email::tls_rpt::META,
+        build: checks::email::tls_rpt::build,
+    },
     // API security.
     // Secrets.
     // Operations.

@@ -3,6 +3,7 @@
 //! Everything binds to 127.0.0.1 on port 0 and stops when dropped.
 
 pub mod dns;
+pub mod mail;
 pub mod pki;
 pub mod portal;
 
@@ -23,14 +24,16 @@ pub const HOSTS: &[&str] = &[
     "www.acme.test",
     "api.acme.test",
     "status.acme.test",
+    "mta-sts.acme.test",
 ];
 
 /// The zone for the sample's apex in the given variant, every host on 127.0.0.1.
 pub fn zone(variant: Variant) -> String {
-    let _ = variant;
-    format!(
+    let mut zone = format!(
         "$ORIGIN {APEX}.\n$TTL 60\n@ IN SOA ns.{APEX}. hostmaster.{APEX}. 1 3600 600 86400 60\n@ IN NS ns.{APEX}.\nns IN A 127.0.0.1\n@ IN A 127.0.0.1\nwww IN A 127.0.0.1\napi IN A 127.0.0.1\nstatus IN A 127.0.0.1\n"
-    )
+    );
+    zone.push_str(&mail::zone_records(variant));
+    zone
 }
 
 /// A running sample world with its generated config file.
@@ -105,6 +108,9 @@ extra-ca = "ca.pem"
 http-port = {http}
 https-port = {https}
 timeout-ms = 5000
+
+[email]
+domain = "{APEX}"
 
 [uptime]
 health = "/healthz"

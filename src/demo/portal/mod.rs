@@ -18,6 +18,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+mod email;
+
 /// Which sample portal to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
@@ -119,6 +121,7 @@ pub fn router(variant: Variant) -> Router {
         .route("/", get(home))
         .route("/healthz", get(health))
         .with_state(variant)
+        .merge(email::routes(variant))
 }
 
 async fn home(State(variant): State<Variant>, headers: HeaderMap) -> Response {

@@ -1,4 +1,6 @@
 //! Each check against the demo world's flawed and hardened variants, and against fixtures that
 //! bring out one rule at a time.
 
+mod dkim;
+mod email_fixture;
 mod uptime;
