@@ -2,5 +2,8 @@
 //! bring out one rule at a time.
 
 mod dkim;
+mod dmarc;
 mod email_fixture;
+mod mta_sts;
+mod tls_rpt;
 mod uptime;
