@@ -415,7 +415,7 @@ impl Check for Dkim {
                                     describe(&lookup.outcome)
                                 ),
                             )
-                            .evidence("cname chain", chain(lookup))
+                            .chain_of(lookup)
                             .evidence("rule", "RFC 6376 §3.6.2.2: no key record means every signature with this selector fails")
                             .remediation(format!("publish the key (or the provider's CNAME) at {}, or remove `{}` from [email] dkim-selectors", lookup.name, lookup.selector)),
                         );
@@ -503,11 +503,21 @@ fn describe(outcome: &DnsOutcome) -> &'static str {
     }
 }
 
-fn chain(lookup: &SelectorLookup) -> String {
-    if lookup.cnames.is_empty() {
-        "none".into()
-    } else {
-        format!("{} → {}", lookup.name, lookup.cnames.join(" → "))
+/// Adds the CNAME chain a selector's lookup followed, when it followed one.
+trait ChainEvidence {
+    fn chain_of(self, lookup: &SelectorLookup) -> Self;
+}
+
+impl ChainEvidence for Finding {
+    fn chain_of(self, lookup: &SelectorLookup) -> Self {
+        if lookup.cnames.is_empty() {
+            self
+        } else {
+            self.evidence(
+                "cname chain",
+                format!("{} → {}", lookup.name, lookup.cnames.join(" → ")),
+            )
+        }
     }
 }
 
@@ -566,18 +576,14 @@ fn judge_record(lookup: &SelectorLookup, text: &str) -> (Finding, Judged) {
                     format!("selector `{selector}` key record is invalid: {error}"),
                 )
                 .evidence("record", text)
-                .evidence("cname chain", chain(lookup))
+                .chain_of(lookup)
                 .evidence("rule", "RFC 6376 §3.6.1: verifiers ignore an invalid key record")
                 .remediation("republish the record exactly as your mail provider gives it: v=DKIM1; k=rsa; p=<base64 key>"),
                 Judged::Broken,
             );
         }
     };
-    let base = |finding: Finding| {
-        finding
-            .evidence("record", text)
-            .evidence("cname chain", chain(lookup))
-    };
+    let base = |finding: Finding| finding.evidence("record", text).chain_of(lookup);
     if key.revoked() {
         return (
             base(Finding::pass(

@@ -503,7 +503,11 @@ impl Check for Dmarc {
             );
         }
 
+        let own_invalid = matches!(own.single(), Some(Err(_)));
         let Some(policy) = bis.or(legacy) else {
+            if own_invalid {
+                return findings;
+            }
             let severity = Severity::High;
             findings.push(
                 Finding::fail(&META, Subject::dns(&own_name, "TXT"), format!("no DMARC record for {domain}: not at {own_name} nor at any parent"))
@@ -549,7 +553,7 @@ impl Dmarc {
                 finding.evidence(
                     "inherited",
                     format!(
-                        "{domain} has no record of its own; the policy of {} applies",
+                        "{domain} has no valid record of its own; the policy of {} applies",
                         found.domain
                     ),
                 )

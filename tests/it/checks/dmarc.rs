@@ -19,6 +19,10 @@ async fn cases() -> (launchready::demo::DnsAuthority, tempfile::TempDir) {
     let dns = authority(&[
         ("missing.test", vec!["@ IN A 127.0.0.1".to_string()]),
         (
+            "badp.test",
+            dmarc("v=DMARC1; p=block; rua=mailto:d@badp.test"),
+        ),
+        (
             "none.test",
             dmarc("v=DMARC1; p=none; rua=mailto:d@none.test"),
         ),
@@ -127,6 +131,12 @@ async fn judges_policy_strength_and_reporting() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].0, Severity::Medium);
     assert!(f[0].1.contains("pct=50"));
+
+    let card = run("badp.test").await;
+    let f = failures(&card);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].0, Severity::High);
+    assert!(f[0].1.contains("p=block is not none, quarantine or reject"));
 
     let f = failures(&run("two.test").await);
     assert_eq!(f.len(), 1, "{f:#?}");
