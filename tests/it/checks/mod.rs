@@ -3,6 +3,7 @@
 
 mod dkim;
 mod dmarc;
+mod email_family;
 mod email_fixture;
 mod mta_sts;
 mod tls_rpt;
