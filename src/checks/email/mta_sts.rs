@@ -642,6 +642,16 @@ mod tests {
         }
 
         #[test]
+        fn record_print_then_parse_round_trips(id in "[A-Za-z0-9]{1,32}", extra in proptest::option::of("[a-z]{2,5}=[a-z0-9]{0,5}")) {
+            let text = match extra {
+                Some(extra) if !extra.starts_with("id=") && !extra.starts_with("v=") => format!("v=STSv1;id={id};{extra}"),
+                _ => format!("v=STSv1;id={id}"),
+            };
+            let record = StsRecord::parse(&text).unwrap();
+            prop_assert_eq!(StsRecord::parse(&record.to_string()), Ok(record));
+        }
+
+        #[test]
         fn print_then_parse_round_trips(text in "([a-z_]{1,10}:[ -~]{0,20}\r?\n){0,6}") {
             if let Ok(policy) = StsPolicy::parse(&text) {
                 prop_assert_eq!(StsPolicy::parse(&policy.to_string()), Ok(policy));
