@@ -1,7 +1,9 @@
 //! DMARC record parser: never panics; a parsed record prints to text that parses back to it.
 #![no_main]
 
-use launchready::checks::email::dmarc::{DmarcRecord, psl_organizational_domain, tree_walk_targets};
+use launchready::checks::email::dmarc::{
+    DmarcRecord, psl_organizational_domain, tree_walk_targets,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
