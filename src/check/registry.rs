@@ -94,6 +94,22 @@ pub static CHECKS: &[Entry] = &[
         meta: &checks::email::mx::META,
         build: checks::email::mx::build,
     },
+    Entry {
+        meta: &checks::email::dkim::META,
+        build: checks::email::dkim::build,
+    },
+    Entry {
+        meta: &checks::email::dmarc::META,
+        build: checks::email::dmarc::build,
+    },
+    Entry {
+        meta: &checks::email::mta_sts::META,
+        build: checks::email::mta_sts::build,
+    },
+    Entry {
+        meta: &checks::email::tls_rpt::META,
+        build: checks::email::tls_rpt::build,
+    },
     // API security.
     Entry {
         meta: &checks::api::auth_required::META,

@@ -3,6 +3,7 @@
 //! Everything binds to 127.0.0.1 on port 0 and stops when dropped.
 
 pub mod dns;
+pub mod mail;
 pub mod pki;
 pub mod portal;
 
@@ -26,6 +27,7 @@ pub const HOSTS: &[&str] = &[
     "app.acme.test",
     "shop.acme.test",
     "legacy.acme.test",
+    "mta-sts.acme.test",
 ];
 
 /// A second zone, a stand-in for a SaaS provider the shop host is a CNAME to.
@@ -49,6 +51,7 @@ pub fn zone(variant: Variant) -> String {
         caa = portal::tls::caa_record(variant),
     );
     zone.push_str(spf_mx_records(variant));
+    zone.push_str(&mail::zone_records(variant));
     zone
 }
 

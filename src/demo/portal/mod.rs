@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+mod email;
 mod ops;
 pub mod tls;
 
@@ -131,7 +132,8 @@ pub fn router(variant: Variant) -> Router {
         .merge(edge::routes())
         .with_state(variant)
         .merge(ops::router(variant))
-        .merge(api::routes(variant));
+        .merge(api::routes(variant))
+        .merge(email::routes(variant));
     edge::layer(app, variant)
 }
 
