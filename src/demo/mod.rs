@@ -5,6 +5,7 @@
 pub mod dns;
 pub mod pki;
 pub mod portal;
+pub mod sample_repo;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -66,6 +67,7 @@ impl DemoWorld {
             .prefix("launchready-demo-")
             .tempdir()?;
         std::fs::write(dir.path().join("ca.pem"), ca.cert_pem())?;
+        sample_repo::write(&dir.path().join("sample-repo"), variant)?;
         let config_text = config_text(variant, &portal, &dns);
         let config_path = dir.path().join("checks.toml");
         std::fs::write(&config_path, &config_text)?;
@@ -110,6 +112,10 @@ timeout-ms = 5000
 health = "/healthz"
 expect-body = "\"status\":\"ok\""
 status-page = "https://status.{APEX}/"
+
+[secrets]
+paths = ["sample-repo"]
+live = true
 "#,
         dns = dns.addr,
         http = portal.http_addr.port(),

@@ -144,7 +144,7 @@ pub fn finding(
     .confidence(confidence)
     .evidence("rule", hit.rule.id)
     .secret("secret", &hit.secret)
-    .evidence("fingerprint", &print[..16])
+    .evidence("fingerprint", print.clone())
     .evidence("exposure", exposure.as_str());
     if let Some(note) = &hit.accepted.note {
         f = f.evidence("detail", note.clone());
@@ -212,8 +212,13 @@ pub fn load_baseline(settings: &SecretsSettings) -> Result<Option<Baseline>, Str
 }
 
 /// A secret-bearing file by name (`.env`, `id_rsa`, `*.tfstate`…).
-pub fn secret_file_finding(meta: &'static CheckMeta, path: &str) -> Finding {
-    Finding::fail(
+pub fn secret_file_finding(
+    meta: &'static CheckMeta,
+    path: &str,
+    baseline: Option<&Baseline>,
+) -> Finding {
+    let print = fingerprint(rules::SECRET_FILE_RULE, path);
+    let mut f = Finding::fail(
         meta,
         Subject::file(path, None, None),
         format!("secret-bearing file `{path}` is committed: rule {}", rules::SECRET_FILE_RULE),
@@ -221,7 +226,19 @@ pub fn secret_file_finding(meta: &'static CheckMeta, path: &str) -> Finding {
     .severity(Severity::High)
     .confidence(Confidence::Medium)
     .evidence("rule", rules::SECRET_FILE_RULE)
-    .remediation("remove the file from the repository (git rm --cached), add it to .gitignore, and rotate what it held")
+    .evidence("fingerprint", print.clone())
+    .evidence("exposure", Exposure::Tree.as_str())
+    .remediation("remove the file from the repository (git rm --cached), add it to .gitignore, and rotate what it held");
+    if let Some(baseline) = baseline
+        && baseline.contains(&print)
+    {
+        f.accepted = Some(Acceptance {
+            reason: format!("fingerprint in baseline {}", baseline.path.display()),
+            until: None,
+            expired: false,
+        });
+    }
+    f
 }
 
 #[cfg(test)]

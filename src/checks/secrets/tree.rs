@@ -5,6 +5,7 @@
 //! Reference: OWASP ASVS V2.10 / V6.4 (secrets are not stored in source code); CWE-798 (use of
 //! hard-coded credentials).
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -75,8 +76,8 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         Err(e) => return vec![Finding::error(&META, Subject::Target, e)],
     };
     let mut findings = Vec::new();
-    let mut used = BTreeSet::new();
-    let mut judge = |findings: &mut Vec<Finding>, path: &str, hit: &Hit| {
+    let used = RefCell::new(BTreeSet::new());
+    let judge = |findings: &mut Vec<Finding>, path: &str, hit: &Hit| {
         let f = super::finding(
             &META,
             hit,
@@ -85,7 +86,8 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
             baseline.as_ref(),
         );
         if f.accepted.is_some() {
-            used.insert(super::fingerprint(hit.rule.id, &hit.secret));
+            used.borrow_mut()
+                .insert(super::fingerprint(hit.rule.id, &hit.secret));
         }
         findings.push(f);
     };
@@ -111,7 +113,12 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
             bytes += content.len() as u64;
             let path = &paths[index];
             if rules::is_secret_file(path) {
-                findings.push(super::secret_file_finding(&META, path));
+                let f = super::secret_file_finding(&META, path, baseline.as_ref());
+                if f.accepted.is_some() {
+                    used.borrow_mut()
+                        .insert(super::fingerprint(rules::SECRET_FILE_RULE, path));
+                }
+                findings.push(f);
             }
             if sources::looks_binary(&content) {
                 return;
@@ -139,7 +146,12 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         for result in engine::scan_files(engine::shared(), files) {
             let shown = super::display_path(base, &result.path);
             if rules::is_secret_file(&shown) {
-                findings.push(super::secret_file_finding(&META, &shown));
+                let f = super::secret_file_finding(&META, &shown, baseline.as_ref());
+                if f.accepted.is_some() {
+                    used.borrow_mut()
+                        .insert(super::fingerprint(rules::SECRET_FILE_RULE, &shown));
+                }
+                findings.push(f);
             }
             if let Ok((hits, stats)) = &result.outcome {
                 bytes += stats.bytes;
@@ -155,7 +167,7 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
             &META,
             baseline,
             Exposure::Tree,
-            &used,
+            &used.borrow(),
         ));
     }
     if findings.is_empty() {

@@ -18,6 +18,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+mod secrets;
+
 /// Which sample portal to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
@@ -118,6 +120,7 @@ pub fn router(variant: Variant) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/healthz", get(health))
+        .merge(secrets::routes())
         .with_state(variant)
 }
 
@@ -134,7 +137,7 @@ async fn home(State(variant): State<Variant>, headers: HeaderMap) -> Response {
     }
     html(
         StatusCode::OK,
-        "<!doctype html><title>Acme portal</title><h1>Welcome to Acme</h1>",
+        "<!doctype html><title>Acme portal</title><h1>Welcome to Acme</h1><script src=\"/static/app.js\"></script>",
     )
 }
 
