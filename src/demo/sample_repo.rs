@@ -56,6 +56,9 @@ fn git(dir: &Path, args: &[&str]) -> io::Result<()> {
         ])
         .args(args)
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        // Fixed dates keep commit ids, and so the reports, the same on every run.
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
