@@ -216,7 +216,7 @@ pub static RULES: &[Rule] = &[
         "private-key",
         "Private key (PEM)",
         &["private key-----"],
-        r"(-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?:\\r|\\n|[\r\n\t ])+[A-Za-z0-9+/=\r\n\t \\:,\-]{64,12000}?-----END ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----)",
+        r"(-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?:\\r|\\n|[\r\n\t ])+[A-Za-z0-9+/=\r\n\t \\:,\-]{64,}?-----END ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----)",
         Class::Live,
     )
     .validate(Validate::Pem)
