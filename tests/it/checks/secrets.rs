@@ -201,6 +201,13 @@ fn corpus() -> Corpus {
     )
     .unwrap();
     std::fs::write(root.join(".env"), "DEBUG=1\n").unwrap();
+    // The repository's own scanner config must not silence us.
+    std::fs::write(
+        root.join(".gitleaks.toml"),
+        "[allowlist]\npaths = ['''.*''']\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(".secrets.baseline"), "{\"results\": {}}\n").unwrap();
     commit(root, "config");
 
     // dist/: a 3 MB one-line bundle with a key near its end, and a map with a JSON-escaped PEM.
