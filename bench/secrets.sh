@@ -81,9 +81,9 @@ measure() { # label, command…
 
 BYTES=$(du -sb "$WORK/corpus" | cut -f1)
 read -r _ TREE_S TREE_RSS < <(measure tree "$BIN" secrets --no-history --fail-on never -q -f json "$WORK/corpus")
-FOUND=$("$BIN" secrets --no-history --fail-on never -q -f json "$WORK/corpus" | grep -c '"rule": *"stripe-secret-key"' || true)
+FOUND=$("$BIN" secrets --no-history --fail-on never -q -f json "$WORK/corpus" | grep -c '"value": "stripe-secret-key"' || true)
 read -r _ HIST_S HIST_RSS < <(measure history "$BIN" secrets --fail-on never -q -f json "$WORK/repo")
-HFOUND=$("$BIN" secrets --fail-on never -q -f json "$WORK/repo" | grep -c 'aws-secret-access-key' || true)
+HFOUND=$("$BIN" secrets --fail-on never -q -f json "$WORK/repo" | grep -c '"value": "aws-secret-access-key"' || true)
 python3 - "$BYTES" "$TREE_S" "$TREE_RSS" "$FOUND" "$COMMITS" "$HIST_S" "$HIST_RSS" "$HFOUND" <<'PY'
 import sys
 b, ts, tr, found, c, hs, hr, hf = sys.argv[1:]
