@@ -52,6 +52,12 @@ pub enum Command {
         /// The check id, as shown by `launchready list`.
         id: String,
     },
+    /// Scan a directory for secrets (working tree, git history, build output) without a config
+    /// file; same formats and exit codes as `audit`.
+    Secrets(SecretsArgs),
+    /// Write a baseline of the secrets found now (content fingerprints), so that only new ones
+    /// are reported; point `[secrets] baseline` or `secrets --baseline` at it.
+    Baseline(BaselineArgs),
     /// Write a commented starter config for a base URL.
     Init {
         /// The product's main URL, e.g. `https://example.com`.
@@ -123,6 +129,40 @@ pub struct DemoArgs {
     /// Run options.
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `secrets` arguments.
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    /// The directory or file to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Scan what is staged for commit instead of the working tree (for a pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+    /// Do not scan the git history.
+    #[arg(long)]
+    pub no_history: bool,
+    /// A baseline written by `launchready baseline`; its fingerprints are reported as accepted.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Run options.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `baseline` arguments.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// The directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Where to write the baseline.
+    #[arg(short, long, default_value = ".launchready-baseline.json")]
+    pub output: PathBuf,
+    /// Do not scan the git history.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// The `--fail-on` threshold.
@@ -239,6 +279,26 @@ pub async fn execute(cli: Cli) -> Outcome {
                 Err(e) => Outcome::Internal(format!("demo audit failed: {e}")),
             }
         }
+        Command::Secrets(args) => {
+            let options = match audit_options(&args.run, progress) {
+                Ok(o) => o,
+                Err(message) => return Outcome::Usage(message),
+            };
+            let history = !args.no_history && !args.staged;
+            match secrets_scan(
+                &args.path,
+                history,
+                args.staged,
+                args.baseline.as_deref(),
+                &options,
+            )
+            .await
+            {
+                Ok(scorecard) => finish(&scorecard, &args.run),
+                Err(message) => Outcome::Usage(message),
+            }
+        }
+        Command::Baseline(args) => baseline(&args).await,
         Command::List => print(&list_text()),
         Command::Explain { id } => match registry::find(&id) {
             Some(entry) => print(&explain_text(entry.meta)),
@@ -252,6 +312,106 @@ pub async fn execute(cli: Cli) -> Outcome {
             force,
         } => init(&base_url, &output, force),
     }
+}
+
+/// The local secret checks run by `launchready secrets` and `launchready baseline`.
+const SECRET_CHECKS: &[&str] = &["secrets-tree", "secrets-history", "secrets-bundle"];
+
+/// Runs the local secret checks on `path` with a config built on the fly.
+async fn secrets_scan(
+    path: &std::path::Path,
+    history: bool,
+    staged: bool,
+    baseline: Option<&std::path::Path>,
+    options: &AuditOptions,
+) -> Result<Scorecard, String> {
+    let root = std::fs::canonicalize(path)
+        .map_err(|e| format!("error: cannot scan {}: {e}", path.display()))?;
+    let (dir, scan) = if root.is_file() {
+        let parent = root
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        (parent, root.clone())
+    } else {
+        (root.clone(), root.clone())
+    };
+    let quote = |p: &std::path::Path| toml::Value::String(p.display().to_string()).to_string();
+    let mut text = format!(
+        "[target]\nname = {}\nbase-url = \"https://localhost\"\n\n[secrets]\npaths = [{}]\nhistory = {history}\n",
+        toml::Value::String(format!("secrets in {}", path.display())),
+        quote(&scan)
+    );
+    if let Some(baseline) = baseline {
+        let absolute = std::path::absolute(baseline).unwrap_or_else(|_| baseline.to_path_buf());
+        text.push_str(&format!("baseline = {}\n", quote(&absolute)));
+    }
+    let mut target = config::parse(&text, &dir.join("launchready-secrets.toml"), &ProcessEnv)
+        .map_err(|e| format!("error: {e}"))?;
+    if let Some(settings) = target.secrets.as_mut() {
+        settings.staged = staged;
+    }
+    let entries: Vec<registry::Entry> = CHECKS
+        .iter()
+        .filter(|e| SECRET_CHECKS.contains(&e.meta.id))
+        .copied()
+        .collect();
+    let net = crate::net::Net::new(&target).map_err(|e| format!("error: {e}"))?;
+    Ok(crate::audit_with(&entries, target, net, options).await)
+}
+
+/// `launchready baseline`: every secret found now becomes an accepted fingerprint.
+async fn baseline(args: &BaselineArgs) -> Outcome {
+    let options = AuditOptions {
+        fail_on: None,
+        ..AuditOptions::default()
+    };
+    let scorecard = match secrets_scan(&args.path, !args.no_history, false, None, &options).await {
+        Ok(s) => s,
+        Err(message) => return Outcome::Usage(message),
+    };
+    let entries = baseline_entries(&scorecard);
+    let text = crate::checks::secrets::Baseline::to_json(&entries);
+    match std::fs::write(&args.output, text) {
+        Ok(()) => {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "wrote {} with {} fingerprint{}",
+                args.output.display(),
+                entries.len(),
+                report::plural(entries.len())
+            );
+            Outcome::Ok
+        }
+        Err(e) => Outcome::Internal(format!("cannot write {}: {e}", args.output.display())),
+    }
+}
+
+/// Baseline entries for every failed secret finding of a scorecard.
+pub fn baseline_entries(
+    scorecard: &Scorecard,
+) -> Vec<crate::checks::secrets::baseline::BaselineEntry> {
+    let value = |f: &crate::check::Finding, label: &str| {
+        f.evidence
+            .iter()
+            .find(|e| e.label == label)
+            .map(|e| e.value.clone())
+    };
+    scorecard
+        .rows
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.status == crate::check::Status::Fail)
+        .filter_map(|f| {
+            Some(crate::checks::secrets::baseline::BaselineEntry {
+                fingerprint: value(f, "fingerprint")?,
+                rule: value(f, "rule")?,
+                source: value(f, "exposure")?,
+                location: f.subject.to_string(),
+            })
+        })
+        .collect()
 }
 
 fn audit_options(run: &RunArgs, progress: bool) -> Result<AuditOptions, String> {

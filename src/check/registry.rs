@@ -144,6 +144,22 @@ pub static CHECKS: &[Entry] = &[
         build: checks::api::rate_limit::build,
     },
     // Secrets.
+    Entry {
+        meta: &checks::secrets::tree::META,
+        build: checks::secrets::tree::build,
+    },
+    Entry {
+        meta: &checks::secrets::history::META,
+        build: checks::secrets::history::build,
+    },
+    Entry {
+        meta: &checks::secrets::bundle::META,
+        build: checks::secrets::bundle::build,
+    },
+    Entry {
+        meta: &checks::secrets::live::META,
+        build: checks::secrets::live::build,
+    },
     // Operations.
     Entry {
         meta: &checks::uptime::META,

@@ -6,6 +6,7 @@ pub mod caa;
 pub mod domain;
 pub mod email;
 pub mod latency;
+pub mod secrets;
 pub mod tls;
 pub mod uptime;
 pub mod web;

@@ -292,6 +292,9 @@ pub struct SecretsSettings {
     pub live: bool,
     /// Baseline file of accepted fingerprints.
     pub baseline: Option<PathBuf>,
+    /// Scan what is staged for commit instead of the working tree (`launchready secrets
+    /// --staged`; not a config key).
+    pub staged: bool,
 }
 
 /// `[latency]` settings.

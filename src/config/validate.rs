@@ -1132,6 +1132,7 @@ impl Validator<'_, '_> {
             bundles,
             live: raw.live,
             baseline: raw.baseline.map(|b| self.base_dir.join(b.get_ref())),
+            staged: false,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod dns;
 pub mod mail;
 pub mod pki;
 pub mod portal;
+pub mod sample_repo;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -111,6 +112,7 @@ impl DemoWorld {
             .prefix("launchready-demo-")
             .tempdir()?;
         std::fs::write(dir.path().join("ca.pem"), ca.cert_pem())?;
+        sample_repo::write(&dir.path().join("sample-repo"), variant)?;
         let config_text = config_text(variant, &portal, &dns);
         let config_path = dir.path().join("checks.toml");
         std::fs::write(&config_path, &config_text)?;
@@ -192,6 +194,10 @@ name = "search"
 path = "https://api.{APEX}/api/search?q=widget"
 auth = "public"
 core = true
+
+[secrets]
+paths = ["sample-repo"]
+live = true
 {api}"#,
         api = portal::api::config_sections(),
         dns = dns.addr,

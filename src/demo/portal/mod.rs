@@ -23,6 +23,7 @@ use tokio_rustls::TlsAcceptor;
 
 mod email;
 mod ops;
+mod secrets;
 pub mod tls;
 
 /// Which sample portal to serve.
@@ -130,6 +131,7 @@ pub fn router(variant: Variant) -> Router {
         .route("/", get(home))
         .route("/healthz", get(health))
         .merge(edge::routes())
+        .merge(secrets::routes())
         .with_state(variant)
         .merge(ops::router(variant))
         .merge(api::routes(variant))
@@ -150,7 +152,7 @@ async fn home(State(variant): State<Variant>, headers: HeaderMap) -> Response {
     }
     html(
         StatusCode::OK,
-        "<!doctype html><title>Acme portal</title><h1>Welcome to Acme</h1>",
+        "<!doctype html><title>Acme portal</title><h1>Welcome to Acme</h1><script src=\"/static/app.js\"></script>",
     )
 }
 

@@ -31,6 +31,7 @@ mod mta_sts;
 mod mx;
 mod rate_limit;
 mod redirect_map;
+mod secrets;
 mod security_headers;
 mod shared_pages;
 mod spf;

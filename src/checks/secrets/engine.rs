@@ -1,0 +1,497 @@
+//! The scanning engine: one Aho-Corasick pass over every rule keyword, each rule's regex on a
+//! window around its hits, a regex set for the keyword-less rules, base64 blobs decoded and
+//! rescanned, inline `launchready:allow` honoured, and a line and column for every match.
+//!
+//! Input is read in chunks (default 8 MiB) with an overlap longer than the longest token, so a
+//! file of any size is scanned in bounded memory and a token split across a chunk boundary is
+//! still found exactly once.
+
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use base64::Engine as _;
+use regex::bytes::{Regex, RegexSet};
+
+use super::rules::{self, Accepted, Class, RULES, Rule};
+
+/// Bytes after a chunk's owned end that are read along, so a token that starts inside the chunk
+/// ends inside the buffer. Longer than the longest token any rule matches (a 12 kB PEM block).
+pub const OVERLAP: usize = 16 * 1024;
+/// Bytes before a chunk's owned start kept from the previous chunk, so a match that started
+/// there is recognised as the previous chunk's and not reported again as a truncated suffix.
+pub const MARGIN: usize = 1024;
+/// The default chunk size.
+pub const DEFAULT_CHUNK: usize = 8 * 1024 * 1024;
+/// Base64 blobs longer than this are not decoded (images, fonts).
+const MAX_BLOB: usize = 64 * 1024;
+
+/// One secret found in the input.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The rule that matched.
+    pub rule: &'static Rule,
+    /// The secret itself; callers redact it before it leaves the scanner.
+    pub secret: String,
+    /// What validation decided.
+    pub accepted: Accepted,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte offset in the input.
+    pub offset: u64,
+    /// Set when the secret was found inside an encoded blob (`base64`).
+    pub encoding: Option<&'static str>,
+}
+
+/// Counts of what a scan read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Matches dropped by an inline `launchready:allow`.
+    pub allowed: u64,
+}
+
+/// A compiled rule set.
+pub struct Scanner {
+    keywords: AhoCorasick,
+    keyword_rule: Vec<usize>,
+    regexes: Vec<Regex>,
+    keywordless: RegexSet,
+    keywordless_rule: Vec<usize>,
+    base64_blob: Regex,
+    chunk: usize,
+}
+
+static SHARED: LazyLock<Scanner> = LazyLock::new(|| Scanner::new(DEFAULT_CHUNK));
+
+/// The process-wide scanner with the default chunk size.
+pub fn shared() -> &'static Scanner {
+    &SHARED
+}
+
+impl Scanner {
+    /// Compiles every rule; `chunk` is the read size (at least 64 kB).
+    pub fn new(chunk: usize) -> Self {
+        let mut patterns = Vec::new();
+        let mut keyword_rule = Vec::new();
+        let mut keywordless = Vec::new();
+        let mut keywordless_rule = Vec::new();
+        for (index, rule) in RULES.iter().enumerate() {
+            if rule.keywords.is_empty() {
+                keywordless.push(rule.pattern);
+                keywordless_rule.push(index);
+            }
+            for keyword in rule.keywords {
+                patterns.push(*keyword);
+                keyword_rule.push(index);
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("rule keywords compile");
+        let regexes = RULES
+            .iter()
+            .map(|r| Regex::new(r.pattern).expect("rule regexes compile"))
+            .collect();
+        Scanner {
+            keywords,
+            keyword_rule,
+            regexes,
+            keywordless: RegexSet::new(&keywordless).expect("keyword-less rules compile"),
+            keywordless_rule,
+            base64_blob: Regex::new(r"[A-Za-z0-9+/]{40,}={0,2}").expect("base64 regex compiles"),
+            chunk: chunk.max(64 * 1024),
+        }
+    }
+
+    /// Scans a byte slice.
+    pub fn scan_bytes(&self, data: &[u8]) -> (Vec<Hit>, Stats) {
+        let mut hits = Vec::new();
+        let stats = self
+            .scan_reader(data, &mut |hit| hits.push(hit))
+            .unwrap_or_default();
+        (hits, stats)
+    }
+
+    /// Scans a stream chunk by chunk, calling `sink` for every hit in input order.
+    pub fn scan_reader(
+        &self,
+        mut reader: impl Read,
+        sink: &mut dyn FnMut(Hit),
+    ) -> io::Result<Stats> {
+        let mut stats = Stats::default();
+        let mut buf: Vec<u8> = Vec::with_capacity(self.chunk + MARGIN + OVERLAP);
+        let mut buf_offset: u64 = 0;
+        let mut owned_start = 0usize;
+        let mut position = Position::default();
+        loop {
+            let target = owned_start + self.chunk + OVERLAP;
+            let mut eof = false;
+            while buf.len() < target {
+                let old = buf.len();
+                buf.resize(target, 0);
+                match reader.read(&mut buf[old..]) {
+                    Ok(0) => {
+                        buf.truncate(old);
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => buf.truncate(old + n),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                    Err(e) => return Err(e),
+                }
+            }
+            let owned_end = if eof { buf.len() } else { buf.len() - OVERLAP };
+            let mut found = self.scan_region(&buf, owned_start, owned_end, &mut stats);
+            found.sort_by_key(|f| f.start);
+            let mut cursor = position.clone();
+            for f in found {
+                let (line, column) = cursor.advance(&buf, f.start);
+                sink(Hit {
+                    rule: f.rule,
+                    secret: f.secret,
+                    accepted: f.accepted,
+                    line,
+                    column,
+                    offset: buf_offset + f.start as u64,
+                    encoding: f.encoding,
+                });
+            }
+            stats.bytes += (owned_end - owned_start) as u64;
+            if eof {
+                return Ok(stats);
+            }
+            let cut = owned_end - MARGIN;
+            position.advance(&buf, cut);
+            position.rebase(cut);
+            buf.drain(..cut);
+            buf_offset += cut as u64;
+            owned_start = MARGIN;
+        }
+    }
+
+    /// Every accepted match starting in `owned_start..owned_end` of `buf`.
+    fn scan_region(
+        &self,
+        buf: &[u8],
+        owned_start: usize,
+        owned_end: usize,
+        stats: &mut Stats,
+    ) -> Vec<Found> {
+        let mut found = self.scan_plain(buf, owned_start, owned_end, stats);
+        for blob in self.base64_blob.find_iter(&buf[owned_start..owned_end]) {
+            let (start, end) = (owned_start + blob.start(), owned_start + blob.end());
+            if end - start > MAX_BLOB {
+                continue;
+            }
+            let Some(decoded) = decode_printable(&buf[start..end]) else {
+                continue;
+            };
+            if allowed(buf, start, end, None) {
+                continue;
+            }
+            let mut inner = Stats::default();
+            for mut f in self.scan_plain(&decoded, 0, decoded.len(), &mut inner) {
+                f.start = start;
+                f.encoding = Some("base64");
+                found.push(f);
+            }
+        }
+        found
+    }
+
+    /// Keyword windows and the keyword-less set, without decoding.
+    fn scan_plain(
+        &self,
+        buf: &[u8],
+        owned_start: usize,
+        owned_end: usize,
+        stats: &mut Stats,
+    ) -> Vec<Found> {
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); RULES.len()];
+        let scan_from = owned_start.saturating_sub(MARGIN.min(owned_start));
+        let scan_to = (owned_end + OVERLAP).min(buf.len());
+        for m in self
+            .keywords
+            .find_overlapping_iter(&buf[scan_from..scan_to])
+        {
+            let index = self.keyword_rule[m.pattern().as_usize()];
+            let rule = &RULES[index];
+            let (hit_start, hit_end) = (scan_from + m.start(), scan_from + m.end());
+            if hit_start >= owned_end + rule.before {
+                continue;
+            }
+            let window = (
+                hit_start.saturating_sub(rule.before),
+                (hit_end + rule.after).min(buf.len()),
+            );
+            let list = &mut windows[index];
+            match list.last_mut() {
+                Some(last) if window.0 <= last.1 => last.1 = last.1.max(window.1),
+                _ => list.push(window),
+            }
+        }
+        let mut found = Vec::new();
+        for (index, list) in windows.iter().enumerate() {
+            for &(from, to) in list {
+                self.run_rule(
+                    index,
+                    buf,
+                    from,
+                    to,
+                    owned_start,
+                    owned_end,
+                    stats,
+                    &mut found,
+                );
+            }
+        }
+        let region = &buf[owned_start..scan_to];
+        for set_index in self.keywordless.matches(region).iter() {
+            let index = self.keywordless_rule[set_index];
+            self.run_rule(
+                index,
+                buf,
+                owned_start,
+                scan_to,
+                owned_start,
+                owned_end,
+                stats,
+                &mut found,
+            );
+        }
+        drop_generic_overlaps(&mut found);
+        found
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_rule(
+        &self,
+        index: usize,
+        buf: &[u8],
+        from: usize,
+        to: usize,
+        owned_start: usize,
+        owned_end: usize,
+        stats: &mut Stats,
+        found: &mut Vec<Found>,
+    ) {
+        let rule = &RULES[index];
+        for caps in self.regexes[index].captures_iter(&buf[from..to]) {
+            let Some(whole) = caps.get(0) else { continue };
+            let start = from + whole.start();
+            if start < owned_start || start >= owned_end {
+                continue;
+            }
+            let secret = caps
+                .name("secret")
+                .or_else(|| caps.name("bare"))
+                .or_else(|| caps.get(1))
+                .unwrap_or(whole);
+            let Ok(secret) = std::str::from_utf8(secret.as_bytes()) else {
+                continue;
+            };
+            let context_from = start.saturating_sub(400);
+            let context_to = (from + whole.end() + 400).min(buf.len());
+            let Some(accepted) = rules::accept(rule, secret, &buf[context_from..context_to]) else {
+                continue;
+            };
+            if allowed(buf, start, from + whole.end(), Some(rule.id)) {
+                stats.allowed += 1;
+                continue;
+            }
+            found.push(Found {
+                rule,
+                start,
+                end: from + whole.end(),
+                secret: secret.to_string(),
+                accepted,
+                encoding: None,
+            });
+        }
+    }
+}
+
+struct Found {
+    rule: &'static Rule,
+    start: usize,
+    end: usize,
+    secret: String,
+    accepted: Accepted,
+    encoding: Option<&'static str>,
+}
+
+/// A generic assignment that overlaps a specific rule's match says nothing new.
+fn drop_generic_overlaps(found: &mut Vec<Found>) {
+    let specific: Vec<(usize, usize)> = found
+        .iter()
+        .filter(|f| f.accepted.class != Class::Generic && f.rule.id != "basic-auth-url")
+        .map(|f| (f.start, f.end))
+        .collect();
+    found.retain(|f| {
+        let generic =
+            f.rule.validate == rules::Validate::Assignment || f.rule.id == "basic-auth-url";
+        !generic
+            || !specific
+                .iter()
+                .any(|&(s, e)| s < f.end && f.start < e && (s, e) != (f.start, f.end))
+    });
+}
+
+/// Decodes a base64 blob when it holds mostly printable text.
+fn decode_printable(blob: &[u8]) -> Option<Vec<u8>> {
+    let trimmed: Vec<u8> = blob.iter().copied().filter(|&b| b != b'=').collect();
+    let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&trimmed)
+        .ok()?;
+    let printable = decoded
+        .iter()
+        .filter(|&&b| b.is_ascii_graphic() || b == b' ' || b == b'\n' || b == b'\t' || b == b'\r')
+        .count();
+    (decoded.len() >= 20 && printable * 100 >= decoded.len() * 95).then_some(decoded)
+}
+
+/// True when the line holding `start..end` carries `launchready:allow`, bare or naming `rule`
+/// as `launchready:allow(rule-id)`. Only 4 kB either side are read on very long lines.
+pub fn allowed(buf: &[u8], start: usize, end: usize, rule: Option<&str>) -> bool {
+    const MARK: &[u8] = b"launchready:allow";
+    let from = start.saturating_sub(4096);
+    let line_start = memchr::memrchr(b'\n', &buf[from..start]).map_or(from, |p| from + p + 1);
+    let to = (end + 4096).min(buf.len());
+    let line_end = memchr::memchr(b'\n', &buf[end.min(to)..to]).map_or(to, |p| end + p);
+    let line = &buf[line_start..line_end];
+    let finder = memchr::memmem::Finder::new(MARK);
+    finder.find_iter(line).any(|at| {
+        let rest = &line[at + MARK.len()..];
+        match rest.first() {
+            Some(b'(') => {
+                let names = rest[1..].split(|&b| b == b')').next().unwrap_or_default();
+                match rule {
+                    Some(rule) => names
+                        .split(|&b| b == b',')
+                        .any(|n| n.trim_ascii() == rule.as_bytes()),
+                    None => true,
+                }
+            }
+            _ => true,
+        }
+    })
+}
+
+/// Line and column bookkeeping across chunks.
+#[derive(Debug, Clone, Default)]
+struct Position {
+    /// Buffer index the counts refer to.
+    at: usize,
+    /// 0-based line at `at`.
+    line: u32,
+    /// 0-based column (characters) at `at`.
+    column: u32,
+}
+
+impl Position {
+    /// Moves to `to` (not before the current place) and returns the 1-based line and column there.
+    fn advance(&mut self, buf: &[u8], to: usize) -> (u32, u32) {
+        if to > self.at {
+            let span = &buf[self.at..to];
+            match memchr::memrchr(b'\n', span) {
+                Some(last) => {
+                    let newlines = memchr::memchr_iter(b'\n', span).count();
+                    self.line += u32::try_from(newlines).unwrap_or(u32::MAX);
+                    self.column = chars(&span[last + 1..]);
+                }
+                None => self.column += chars(span),
+            }
+            self.at = to;
+        }
+        (self.line + 1, self.column + 1)
+    }
+
+    /// The buffer lost its first `cut` bytes.
+    fn rebase(&mut self, cut: usize) {
+        self.at -= cut;
+    }
+}
+
+fn chars(bytes: &[u8]) -> u32 {
+    let count = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+/// Hits and counts of one file, or why it could not be read.
+pub type ScanOutcome = io::Result<(Vec<Hit>, Stats)>;
+
+/// One file's result from [`scan_files`].
+#[derive(Debug)]
+pub struct FileResult {
+    /// The file.
+    pub path: PathBuf,
+    /// Its hits, or why it could not be read.
+    pub outcome: io::Result<(Vec<Hit>, Stats)>,
+}
+
+/// Scans files on every core: workers take the next file from a shared index, so one large file
+/// does not hold up the rest. Results come back in input order.
+pub fn scan_files(scanner: &Scanner, files: Vec<PathBuf>) -> Vec<FileResult> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let files_ref = &files;
+    let mut results: Vec<(usize, ScanOutcome)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files_ref.get(i) else { break };
+                        done.push((i, scan_file(scanner, path)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results
+        .into_iter()
+        .zip(files)
+        .map(|((_, outcome), path)| FileResult { path, outcome })
+        .collect()
+}
+
+/// Scans one file; a binary file (NUL in its first 8 kB) is skipped.
+fn scan_file(scanner: &Scanner, path: &PathBuf) -> io::Result<(Vec<Hit>, Stats)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut head = vec![0u8; 8000];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    head.truncate(filled);
+    if super::sources::looks_binary(&head) {
+        return Ok((Vec::new(), Stats::default()));
+    }
+    let mut hits = Vec::new();
+    let reader = io::Cursor::new(head).chain(io::BufReader::with_capacity(1 << 16, file));
+    let stats = scanner.scan_reader(reader, &mut |h| hits.push(h))?;
+    Ok((hits, stats))
+}
+
+#[cfg(test)]
+mod tests;

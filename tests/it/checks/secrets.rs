@@ -1,0 +1,432 @@
+//! The secret checks against the demo world (flawed: a key in the tree, a token only in history,
+//! a key in the bundle and the served JS plus a public source map; hardened: clean) and against a
+//! corpus built at test time: a git repo made commit by commit (secret added then removed, in a
+//! deleted file, on a side branch, base64-encoded) and a dist/ with a multi-MB one-line bundle and
+//! a source map carrying a JSON-escaped PEM key. Secrets are assembled at run time.
+
+use std::path::Path;
+use std::process::Command;
+
+use launchready::check::{Severity, Status, Subject};
+use launchready::demo::Variant;
+use launchready::scorecard::{Scorecard, Verdict};
+
+use crate::support::{audit_demo, code, launchready, run};
+
+const IDS: [&str; 4] = [
+    "secrets-tree",
+    "secrets-history",
+    "secrets-bundle",
+    "secrets-live",
+];
+
+fn fails<'a>(card: &'a Scorecard, id: &str) -> Vec<&'a launchready::check::Finding> {
+    card.row(id)
+        .unwrap()
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .collect()
+}
+
+#[tokio::test]
+async fn flawed_demo_trips_every_secret_check() {
+    let card = audit_demo(Variant::Flawed, &IDS, false).await;
+    for id in IDS {
+        assert_eq!(card.row(id).unwrap().verdict(), Verdict::Fail, "{id}");
+    }
+    let key = launchready::demo::sample_repo::stripe_live_key();
+    let token = launchready::demo::sample_repo::github_token();
+    let all = format!("{:?}", card.rows);
+    assert!(
+        !all.contains(&key) && !all.contains(&token),
+        "secrets leak into findings"
+    );
+
+    let tree = fails(&card, "secrets-tree");
+    assert!(tree.iter().any(|f| f.subject
+        == Subject::file("sample-repo/settings.py", Some(1), Some(15))
+        && f.severity == Severity::Critical));
+
+    let history = fails(&card, "secrets-history");
+    assert_eq!(history.len(), 1, "only the deleted token is history-only");
+    let f = history[0];
+    assert!(f.message.contains("only in git history"));
+    assert!(
+        f.remediation
+            .as_deref()
+            .unwrap()
+            .starts_with("rotate: still in history")
+    );
+    let Subject::Commit { path, commit, .. } = &f.subject else {
+        panic!("history subject is a commit: {:?}", f.subject)
+    };
+    assert_eq!(path, "deploy.sh");
+    assert_eq!(commit.len(), 40, "the commit that added it");
+
+    assert!(fails(&card, "secrets-bundle").iter().any(|f| {
+        f.subject
+            .to_string()
+            .starts_with("sample-repo/dist/app.js:1:")
+    }));
+
+    let live = fails(&card, "secrets-live");
+    assert!(
+        live.iter()
+            .any(|f| f.subject.to_string().contains("/static/app.js:1:")
+                && f.severity == Severity::Critical)
+    );
+    assert!(live.iter().any(|f| {
+        f.subject
+            .to_string()
+            .contains("sourcesContent: src/config.ts")
+            && f.message.contains("SendGrid")
+    }));
+    assert!(
+        live.iter()
+            .any(|f| f.message.contains("source map is public"))
+    );
+}
+
+#[tokio::test]
+async fn hardened_demo_passes_every_secret_check() {
+    let card = audit_demo(Variant::Hardened, &IDS, false).await;
+    for id in IDS {
+        let row = card.row(id).unwrap();
+        assert_eq!(row.verdict(), Verdict::Pass, "{id}: {:#?}", row.findings);
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@acme.test",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+fn commit(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+fn filler(seed: u64, len: usize) -> String {
+    launchready::demo::sample_repo::fake(seed, len)
+}
+
+/// The corpus: returns (dir, the secrets by role).
+struct Corpus {
+    dir: tempfile::TempDir,
+    removed: String,
+    deleted_file: String,
+    side_branch: String,
+    base64_inner: String,
+    tree_key: String,
+}
+
+fn corpus() -> Corpus {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    std::fs::write(root.join(".gitignore"), "dist/\n").unwrap();
+    std::fs::write(root.join("app.py"), "print('hi')\n").unwrap();
+    commit(root, "init");
+
+    let removed = format!("{}{}", concat!("sk", "_live_"), filler(1, 28));
+    std::fs::write(
+        root.join("app.py"),
+        format!("KEY = '{removed}'\nprint('hi')\n"),
+    )
+    .unwrap();
+    commit(root, "add key");
+    std::fs::write(root.join("app.py"), "import os\nKEY = os.environ['KEY']\n").unwrap();
+    commit(root, "remove key");
+
+    let deleted_file = format!("{}{}", concat!("np", "m_"), filler(2, 36));
+    std::fs::write(
+        root.join(".npmrc"),
+        format!("//registry.npmjs.org/:_authToken={deleted_file}\n"),
+    )
+    .unwrap();
+    commit(root, "npmrc");
+    git(root, &["rm", "-q", ".npmrc"]);
+    commit(root, "drop npmrc");
+
+    let side_branch = format!(
+        "{}1234567890-1234567890-{}",
+        concat!("xo", "xb-"),
+        filler(3, 24)
+    );
+    git(root, &["checkout", "-q", "-b", "experiment"]);
+    std::fs::write(
+        root.join("bot.js"),
+        format!("const slack = '{side_branch}';\n"),
+    )
+    .unwrap();
+    commit(root, "bot");
+    git(root, &["checkout", "-q", "main"]);
+
+    let base64_inner = format!("{}{}", concat!("GOC", "SPX-"), filler(4, 28));
+    let blob = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("client_secret: {base64_inner}\n"),
+    );
+    std::fs::write(root.join("k8s.yaml"), format!("data:\n  config: {blob}\n")).unwrap();
+    let tree_key = format!(
+        "{}{}",
+        concat!("shp", "at_"),
+        "0123456789abcdef0123456789abcdef"
+    );
+    std::fs::write(root.join("shop.rb"), format!("TOKEN = '{tree_key}'\n")).unwrap();
+    std::fs::write(
+        root.join("allowed.rb"),
+        format!(
+            "TOKEN = '{}{}' # launchready:allow\n",
+            concat!("shp", "at_"),
+            "fedcba9876543210fedcba9876543210"
+        ),
+    )
+    .unwrap();
+    std::fs::write(root.join(".env"), "DEBUG=1\n").unwrap();
+    // The repository's own scanner config must not silence us.
+    std::fs::write(
+        root.join(".gitleaks.toml"),
+        "[allowlist]\npaths = ['''.*''']\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(".secrets.baseline"), "{\"results\": {}}\n").unwrap();
+    commit(root, "config");
+
+    // dist/: a 3 MB one-line bundle with a key near its end, and a map with a JSON-escaped PEM.
+    std::fs::create_dir_all(root.join("dist")).unwrap();
+    let mut bundle = String::with_capacity(3 << 20);
+    while bundle.len() < 3 << 20 {
+        bundle.push_str("function a(b){return b+1};var c=\"");
+        bundle.push_str(&filler(bundle.len() as u64, 20));
+        bundle.push_str("\";");
+    }
+    let column = bundle.chars().count() + 10;
+    bundle.push_str(&format!(
+        "var key=\"{}{}\";",
+        concat!("sk", "_live_"),
+        filler(5, 30)
+    ));
+    std::fs::write(root.join("dist/app.js"), &bundle).unwrap();
+    let body: Vec<String> = (0..10).map(|i| filler(100 + i, 64)).collect();
+    let pem = format!(
+        "-----BEGIN {l}-----\n{}\n-----END {l}-----\n",
+        body.join("\n"),
+        l = "RSA PRIVATE KEY"
+    );
+    let map = serde_json::json!({
+        "version": 3,
+        "sources": ["src/keys.ts"],
+        "sourcesContent": [format!("export const key = `{pem}`;\n")],
+        "mappings": "AAAA,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    });
+    std::fs::write(root.join("dist/app.js.map"), map.to_string()).unwrap();
+    std::fs::write(root.join("dist/column.txt"), column.to_string()).unwrap();
+    Corpus {
+        dir,
+        removed,
+        deleted_file,
+        side_branch,
+        base64_inner,
+        tree_key,
+    }
+}
+
+async fn audit_dir(dir: &Path, extra: &str) -> Scorecard {
+    let text = format!(
+        "[target]\nname = \"corpus\"\nbase-url = \"https://localhost\"\n\n[secrets]\npaths = [\".\"]\n{extra}"
+    );
+    let path = dir.join("checks.toml");
+    let target =
+        launchready::config::parse(&text, &path, &std::collections::BTreeMap::new()).unwrap();
+    let net = launchready::net::Net::new(&target).unwrap();
+    let mut options = launchready::AuditOptions::default();
+    options.run.only = IDS[..3].iter().map(|s| s.to_string()).collect();
+    launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await
+}
+
+#[tokio::test]
+async fn corpus_history_tree_and_bundle() {
+    let c = corpus();
+    let card = audit_dir(c.dir.path(), "").await;
+    let all = format!("{:?}", card.rows);
+    for secret in [
+        &c.removed,
+        &c.deleted_file,
+        &c.side_branch,
+        &c.base64_inner,
+        &c.tree_key,
+    ] {
+        assert!(
+            !all.contains(secret.as_str()),
+            "a secret leaks into the findings"
+        );
+    }
+
+    let history = fails(&card, "secrets-history");
+    let rules: Vec<String> = history
+        .iter()
+        .map(|f| {
+            f.evidence
+                .iter()
+                .find(|e| e.label == "rule")
+                .unwrap()
+                .value
+                .clone()
+        })
+        .collect();
+    for rule in [
+        "stripe-secret-key",
+        "npmrc-auth-token",
+        "npm-token",
+        "slack-token",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == rule),
+            "{rule} in history: {rules:?}"
+        );
+    }
+    // Current-tree secrets are the tree check's, not reported again as history-only.
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r == "shopify-token" || r == "google-oauth-client-secret")
+    );
+    let removed = history
+        .iter()
+        .find(|f| f.evidence.iter().any(|e| e.value == "stripe-secret-key"))
+        .unwrap();
+    let Subject::Commit { path, line, .. } = &removed.subject else {
+        panic!()
+    };
+    assert_eq!((path.as_str(), *line), ("app.py", Some(1)));
+    assert!(removed.severity == Severity::Critical);
+
+    let tree = fails(&card, "secrets-tree");
+    let subjects: Vec<String> = tree.iter().map(|f| f.subject.to_string()).collect();
+    assert!(
+        subjects.contains(&"shop.rb:1:10".to_string()),
+        "{subjects:?}"
+    );
+    assert!(
+        tree.iter()
+            .any(|f| f.subject.to_string() == "k8s.yaml:2:11"
+                && f.message.contains("base64-encoded"))
+    );
+    assert!(
+        subjects.contains(&".env".to_string()),
+        "secret-bearing file: {subjects:?}"
+    );
+    assert!(
+        !subjects.iter().any(|s| s.starts_with("allowed.rb")),
+        "inline allow"
+    );
+    assert!(
+        !subjects.iter().any(|s| s.starts_with("dist/")),
+        "dist is the bundle check's"
+    );
+
+    let bundle = fails(&card, "secrets-bundle");
+    let column = std::fs::read_to_string(c.dir.path().join("dist/column.txt")).unwrap();
+    let subjects: Vec<String> = bundle.iter().map(|f| f.subject.to_string()).collect();
+    assert!(
+        subjects.contains(&format!("dist/app.js:1:{column}")),
+        "{subjects:?}"
+    );
+    assert!(bundle.iter().any(|f| {
+        f.subject
+            .to_string()
+            .starts_with("dist/app.js.map (sourcesContent: src/keys.ts):1:")
+            && f.message.contains("Private key")
+    }));
+    assert!(bundle.iter().all(|f| f.severity == Severity::Critical));
+}
+
+#[tokio::test]
+async fn clean_corpus_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        dir.path().join("lib.rs"),
+        "pub fn token() -> String { std::env::var(\"TOKEN\").unwrap_or_default() }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("package-lock.json"), "{\"integrity\": \"sha512-Q2ekFdyOB5hY8d5VBFWk0Hk9Cn3sRsbBlWkxhoNs8qpmMjQ3uyrRbChDpfCe4uTMs0E2JBQMZ0sHCdYUw7rk6Q==\"}\n").unwrap();
+    commit(dir.path(), "clean");
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    std::fs::write(dir.path().join("dist/app.js"), "console.log(1)\n").unwrap();
+    let card = audit_dir(dir.path(), "").await;
+    for id in &IDS[..3] {
+        let row = card.row(id).unwrap();
+        assert_eq!(row.verdict(), Verdict::Pass, "{id}: {:#?}", row.findings);
+    }
+}
+
+#[test]
+fn secrets_command_baseline_and_staged() {
+    let c = corpus();
+    let dir = c.dir.path();
+    let out = run(launchready().args(["secrets", "-f", "json"]).arg(dir));
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains("secrets-history") && !json.contains(&c.tree_key));
+    let sarif = run(launchready().args(["secrets", "-f", "sarif"]).arg(dir));
+    assert!(!String::from_utf8_lossy(&sarif.stdout).contains(&c.tree_key));
+
+    // A baseline accepts everything found now: the run no longer blocks.
+    let baseline = dir.join("baseline.json");
+    let out = run(launchready()
+        .args(["baseline", "-o"])
+        .arg(&baseline)
+        .arg(dir));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(launchready()
+        .args(["secrets", "--baseline"])
+        .arg(&baseline)
+        .arg(dir));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+
+    // Removing a secret leaves its entry unused, and that is reported.
+    std::fs::write(dir.join("shop.rb"), "TOKEN = ENV['TOKEN']\n").unwrap();
+    let out = run(launchready()
+        .args(["secrets", "-f", "json", "--no-history", "--baseline"])
+        .arg(&baseline)
+        .arg(dir));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("matches nothing any more"));
+
+    // --staged reads the index, not the working tree.
+    let staged_key = format!("{}{}", concat!("do", "p_v1_"), "0123456789abcdef".repeat(4));
+    std::fs::write(dir.join("do.txt"), format!("{staged_key}\n")).unwrap();
+    git(dir, &["add", "do.txt"]);
+    std::fs::write(dir.join("do.txt"), "clean now\n").unwrap();
+    let out = run(launchready()
+        .args(["secrets", "--staged", "-f", "json"])
+        .arg(dir));
+    assert_eq!(code(&out), 1);
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains("digitalocean-token") && json.contains("do.txt"));
+    assert!(
+        !json.contains("shopify-token"),
+        "only staged files are read"
+    );
+    git(dir, &["reset", "-q", "do.txt"]);
+    let out = run(launchready().args(["secrets", "--staged"]).arg(dir));
+    assert_eq!(code(&out), 0);
+}
