@@ -45,6 +45,10 @@ pub fn stable(text: &str) -> String {
         (r"\d+ of (\d+) \(\d+\.\d%\)", "[n] of $1 ([rate])"),
         (r"HTTP 503 ×\d+", "HTTP 503 ×[n]"),
         (r#""errors": [1-9]\d*"#, r#""errors": "[n]""#),
+        (r#""good": \d+"#, r#""good": "[n]""#),
+        (r"\bport \d+", "port [port]"),
+        // exposed-files asks each host for a fresh random path to learn its soft-404 answer.
+        (r"launchready-[0-9a-f]{16}", "launchready-[random]"),
     ];
     let mut out = text.to_string();
     for (pattern, replacement) in rules {
