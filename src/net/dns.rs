@@ -96,6 +96,7 @@ pub struct Dns {
     resolver: TokioResolver,
     cache: Mutex<HashMap<Key, Arc<OnceCell<DnsAnswer>>>>,
     sent: AtomicU64,
+    asked: AtomicU64,
 }
 
 /// Why the resolver could not be built.
@@ -137,11 +138,13 @@ impl Dns {
             resolver,
             cache: Mutex::new(HashMap::new()),
             sent: AtomicU64::new(0),
+            asked: AtomicU64::new(0),
         })
     }
 
     /// Queries `name` for `record_type`, once per run.
     pub async fn lookup(&self, name: &str, record_type: RecordType) -> DnsAnswer {
+        self.asked.fetch_add(1, Ordering::Relaxed);
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         let cell = {
             let mut cache = self.cache.lock().await;
@@ -198,6 +201,16 @@ impl Dns {
             }
         }
         Ok(ips)
+    }
+
+    /// Number of lookups callers asked for this run, cache hits included.
+    pub fn lookups_asked(&self) -> u64 {
+        self.asked.load(Ordering::Relaxed)
+    }
+
+    /// Number of distinct (name, type) pairs asked this run: the fewest queries that answer them.
+    pub async fn distinct_lookups(&self) -> usize {
+        self.cache.lock().await.len()
     }
 
     /// Number of queries actually sent this run (cache misses).
