@@ -14,8 +14,8 @@ DELAY_MS=20
 RATE=${RATE:-50}
 SAMPLES=${SAMPLES:-500}
 
-cargo build -q --example latency_bench
-BIN=target/debug/examples/latency_bench
+cargo build -q --release --example latency_bench
+BIN=target/release/examples/latency_bench
 ADDR_FILE=$(mktemp)
 "$BIN" serve "$DELAY_MS" >"$ADDR_FILE" &
 SERVER=$!

@@ -10,9 +10,16 @@ MB=${1:-200}
 COMMITS=${2:-5000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN="$ROOT/target/release/launchready"
-WORK=$(mktemp -d /tmp/launchready-bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# BENCH_DIR keeps the generated corpus and repository for reruns (generated once when missing).
+if [ -n "${BENCH_DIR:-}" ]; then
+  WORK=$BENCH_DIR
+  mkdir -p "$WORK"
+else
+  WORK=$(mktemp -d /tmp/launchready-bench.XXXXXX)
+  trap 'rm -rf "$WORK"' EXIT
+fi
 
+if [ ! -d "$WORK/corpus" ]; then
 python3 - "$WORK/corpus" "$MB" <<'PY'
 import os, random, sys, string
 out, mb = sys.argv[1], int(sys.argv[2])
@@ -47,7 +54,9 @@ for f in range(files):
         fh.write(body)
 print(f"corpus: {files} files, {files * per_file / 1e6:.0f} MB, {planted} planted keys", file=sys.stderr)
 PY
+fi
 
+if [ ! -d "$WORK/repo" ]; then
 python3 - "$COMMITS" > "$WORK/stream" <<'PY'
 import sys, random, string
 n = int(sys.argv[1])
@@ -69,6 +78,7 @@ PY
 git init -q "$WORK/repo"
 git -C "$WORK/repo" fast-import --quiet < "$WORK/stream"
 git -C "$WORK/repo" checkout -q main
+fi
 
 measure() { # label, command…
   local label=$1; shift

@@ -1,12 +1,13 @@
 //! Benchmark driver for the `latency` sampler (run by `bench/latency.sh`; loopback only).
 //!
-//! `latency_bench serve DELAY_MS` serves `GET /delay` answering after DELAY_MS on 127.0.0.1:0 and
-//! prints its address; `latency_bench sample URL RATE SAMPLES` runs launchready's open-loop sampler
-//! against URL and prints one line of figures.
+//! `latency_bench serve DELAY_MS` serves `GET /delay` on 127.0.0.1:0, answering exactly DELAY_MS
+//! after the handler starts (an OS-thread timer, not tokio's millisecond wheel), and prints its
+//! address; `latency_bench sample URL RATE SAMPLES` runs launchready's open-loop sampler against
+//! URL and prints one line of figures.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use launchready::check::metrics::ms;
@@ -39,11 +40,15 @@ async fn main() {
 
 async fn serve(delay_ms: u64) {
     let delay = Duration::from_millis(delay_ms);
+    let timer = ExactTimer::start();
     let app = axum::Router::new().route(
         "/delay",
-        axum::routing::get(move || async move {
-            tokio::time::sleep(delay).await;
-            "ok"
+        axum::routing::get(move || {
+            let timer = timer.clone();
+            async move {
+                timer.wait_until(Instant::now() + delay).await;
+                "ok"
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -51,6 +56,76 @@ async fn serve(delay_ms: u64) {
         .expect("bind 127.0.0.1:0");
     println!("{}", listener.local_addr().expect("local address"));
     axum::serve(listener, app).await.expect("serve");
+}
+
+/// Wakes handlers at their exact deadline: tokio's timer rounds a sleep up to its next
+/// millisecond tick, which would blur the injected delay by up to 1 ms, so deadlines go to one OS
+/// thread that sleeps on a condition variable (a high-resolution futex timeout) instead.
+#[derive(Clone)]
+struct ExactTimer {
+    shared: Arc<(Mutex<BinaryHeap<Wake>>, Condvar)>,
+}
+
+/// One handler waiting for its deadline.
+struct Wake {
+    at: Instant,
+    fire: tokio::sync::oneshot::Sender<()>,
+}
+
+impl PartialEq for Wake {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at
+    }
+}
+
+impl Eq for Wake {}
+
+impl PartialOrd for Wake {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Wake {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.at.cmp(&self.at)
+    }
+}
+
+impl ExactTimer {
+    fn start() -> Self {
+        let timer = ExactTimer {
+            shared: Arc::new((Mutex::new(BinaryHeap::new()), Condvar::new())),
+        };
+        let shared = timer.shared.clone();
+        std::thread::spawn(move || {
+            let (heap, ready) = &*shared;
+            let mut queue = heap.lock().expect("timer lock");
+            loop {
+                let now = Instant::now();
+                while queue.peek().is_some_and(|w| w.at <= now) {
+                    if let Some(wake) = queue.pop() {
+                        let _ = wake.fire.send(());
+                    }
+                }
+                queue = match queue.peek().map(|w| w.at - now) {
+                    Some(wait) => ready.wait_timeout(queue, wait).expect("timer lock").0,
+                    None => ready.wait(queue).expect("timer lock"),
+                };
+            }
+        });
+        timer
+    }
+
+    async fn wait_until(&self, at: Instant) {
+        let (fire, fired) = tokio::sync::oneshot::channel();
+        {
+            let (heap, ready) = &*self.shared;
+            heap.lock().expect("timer lock").push(Wake { at, fire });
+            ready.notify_one();
+        }
+        let _ = fired.await;
+    }
 }
 
 async fn run_sampler(url: &str, rate: f64, samples: u32) {
