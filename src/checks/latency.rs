@@ -51,14 +51,6 @@ pub const MAX_ERROR_RATE: f64 = 0.01;
 /// Buckets in the histogram attached to each finding.
 const HISTOGRAM_BUCKETS: u64 = 10;
 
-/// How long before a slot the sampler stops sleeping and starts spinning: timer wake-ups are only
-/// millisecond-accurate, and a late departure would count as latency.
-const SPIN_BEFORE_SLOT: Duration = Duration::from_millis(1);
-
-/// Spinning is worth its CPU only when slots are this far apart (at most 10% of one core); at
-/// higher rates the sampler sleeps to the timer's millisecond and leaves the cores to the requests.
-const SPIN_MIN_INTERVAL: Duration = Duration::from_millis(10);
-
 /// Builds the check when some endpoint is marked `core = true`.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
     let core: Vec<Endpoint> = target
@@ -276,6 +268,7 @@ pub async fn sample(net: Arc<Net>, request: HttpRequest, plan: &Plan) -> Sampled
     };
     let mut in_flight = JoinSet::new();
     let start = Instant::now();
+    let mut ticker = Ticker::start(start.into_std(), interval, slots);
     for slot in 0..slots {
         let intended = start + interval * slot;
         if plan.stop_by.is_some_and(|stop| intended > stop) {
@@ -284,8 +277,10 @@ pub async fn sample(net: Arc<Net>, request: HttpRequest, plan: &Plan) -> Sampled
             ));
             break;
         }
-        if interval >= SPIN_MIN_INTERVAL {
-            wait_until(intended).await;
+        if ticker.next().await {
+            while Instant::now() < intended {
+                tokio::task::yield_now().await;
+            }
         } else {
             tokio::time::sleep_until(intended).await;
         }
@@ -368,16 +363,47 @@ fn record(sampled: &mut Sampled, done: Result<Outcome, tokio::task::JoinError>) 
     }
 }
 
-/// Sleeps until just before `at`, then yields until it has come: departures stay within
-/// microseconds of their slot instead of the timer's millisecond.
-async fn wait_until(at: Instant) {
-    if let Some(early) = at.checked_sub(SPIN_BEFORE_SLOT)
-        && Instant::now() < early
-    {
-        tokio::time::sleep_until(early).await;
+/// How early the ticker wakes the sampler before a slot: enough for a parked runtime worker to
+/// wake up, after which the sampler yields until the exact instant.
+const TICK_LEAD: Duration = Duration::from_micros(300);
+
+/// Slot ticks from an OS thread: its timed wait is a high-resolution timer (tens of microseconds
+/// late), while tokio's timer wheel rounds every sleep up to its next millisecond, and a late
+/// departure would be charged to the server. Dropping this ends the thread at once.
+struct Ticker {
+    ticks: tokio::sync::mpsc::UnboundedReceiver<u32>,
+    _stop: std::sync::mpsc::Sender<()>,
+}
+
+impl Ticker {
+    /// Ticks once for every slot, [`TICK_LEAD`] before `start + interval * slot`.
+    fn start(start: std::time::Instant, interval: Duration, slots: u32) -> Self {
+        let (tick, ticks) = tokio::sync::mpsc::unbounded_channel();
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let _ = std::thread::Builder::new()
+            .name("latency-ticker".into())
+            .spawn(move || {
+                for slot in 0..slots {
+                    let due = (start + interval * slot)
+                        .checked_sub(TICK_LEAD)
+                        .unwrap_or(start);
+                    let wait = due.saturating_duration_since(std::time::Instant::now());
+                    let on_time = wait.is_zero()
+                        || matches!(
+                            stopped.recv_timeout(wait),
+                            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                        );
+                    if !on_time || tick.send(slot).is_err() {
+                        return;
+                    }
+                }
+            });
+        Ticker { ticks, _stop: stop }
     }
-    while Instant::now() < at {
-        tokio::task::yield_now().await;
+
+    /// Waits for the next slot; false when no ticker thread runs (it could not be started).
+    async fn next(&mut self) -> bool {
+        self.ticks.recv().await.is_some()
     }
 }
 

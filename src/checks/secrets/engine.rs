@@ -133,21 +133,11 @@ impl Scanner {
         let mut position = Position::default();
         loop {
             let target = owned_start + self.chunk + OVERLAP;
-            let mut eof = false;
-            while buf.len() < target {
-                let old = buf.len();
-                buf.resize(target, 0);
-                match reader.read(&mut buf[old..]) {
-                    Ok(0) => {
-                        buf.truncate(old);
-                        eof = true;
-                        break;
-                    }
-                    Ok(n) => buf.truncate(old + n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
-                    Err(e) => return Err(e),
-                }
-            }
+            let wanted = target.saturating_sub(buf.len());
+            // `read_to_end` fills spare capacity without zeroing it first, so a small file
+            // touches only the pages it fills, not the whole chunk.
+            let read = reader.by_ref().take(wanted as u64).read_to_end(&mut buf)?;
+            let eof = read < wanted;
             let owned_end = if eof { buf.len() } else { buf.len() - OVERLAP };
             let mut found = self.scan_region(&buf, owned_start, owned_end, &mut stats);
             found.sort_by_key(|f| f.start);
@@ -445,7 +435,8 @@ pub fn scan_files(scanner: &Scanner, files: Vec<PathBuf>) -> Vec<FileResult> {
         .min(files.len().max(1));
     let next = AtomicUsize::new(0);
     let files_ref = &files;
-    let mut results: Vec<(usize, ScanOutcome)> = std::thread::scope(|scope| {
+    let mut outcomes: Vec<Option<ScanOutcome>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -459,16 +450,20 @@ pub fn scan_files(scanner: &Scanner, files: Vec<PathBuf>) -> Vec<FileResult> {
                 })
             })
             .collect();
-        handles
+        for (i, outcome) in handles
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        {
+            outcomes[i] = Some(outcome);
+        }
     });
-    results.sort_by_key(|(i, _)| *i);
-    results
+    files
         .into_iter()
-        .zip(files)
-        .map(|((_, outcome), path)| FileResult { path, outcome })
+        .zip(outcomes)
+        .map(|(path, outcome)| FileResult {
+            path,
+            outcome: outcome.unwrap_or_else(|| Err(io::Error::other("the scanner thread failed"))),
+        })
         .collect()
 }
 

@@ -564,7 +564,7 @@ fn judge_assignment(value: &str) -> Option<Accepted> {
     if !(has_alpha && (has_digit || has_symbol)) {
         return None;
     }
-    if value.contains('(') || value.contains(")") || value.ends_with(';') {
+    if value.contains('(') || value.contains(")") || value.ends_with(';') || is_member_path(value) {
         return None;
     }
     Some(Accepted {
@@ -572,6 +572,21 @@ fn judge_assignment(value: &str) -> Option<Accepted> {
         proven: false,
         note: None,
     })
+}
+
+/// True for a dotted chain of identifiers (`req.headers.authorization`, `config.stripe.key`): code
+/// that reads a value, or a settings path, not a value.
+fn is_member_path(value: &str) -> bool {
+    let mut segments = 0;
+    let all_identifiers = value.split('.').all(|segment| {
+        segments += 1;
+        let mut bytes = segment.bytes();
+        bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+    });
+    all_identifiers && segments >= 2
 }
 
 fn judge_jwt(token: &str) -> Option<Accepted> {

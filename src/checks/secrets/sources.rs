@@ -293,15 +293,54 @@ pub fn commit_adding(dir: &Path, blob: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Scans blobs on every core while git streams them: one reader, workers sharing a bounded queue.
+/// Bytes of blob content read ahead of the scanners at most (one larger blob is still let through
+/// alone), so history memory stays bounded whatever the blob sizes.
+const READ_AHEAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// A byte budget shared by the git reader and the scanning workers.
+struct ReadAhead {
+    in_flight: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+impl ReadAhead {
+    /// Waits until `size` more bytes fit (or nothing is in flight), then takes them.
+    fn take(&self, size: usize) {
+        let Ok(mut in_flight) = self.in_flight.lock() else {
+            return;
+        };
+        while *in_flight > 0 && *in_flight + size > READ_AHEAD_BYTES {
+            in_flight = match self.freed.wait(in_flight) {
+                Ok(guard) => guard,
+                Err(_) => return,
+            };
+        }
+        *in_flight += size;
+    }
+
+    /// Gives `size` bytes back.
+    fn give(&self, size: usize) {
+        if let Ok(mut in_flight) = self.in_flight.lock() {
+            *in_flight = in_flight.saturating_sub(size);
+        }
+        self.freed.notify_all();
+    }
+}
+
+/// Scans blobs on every core while git streams them: one reader, workers sharing a queue bounded
+/// by [`READ_AHEAD_BYTES`].
 pub fn scan_blobs(
     scanner: &Scanner,
     dir: &Path,
     names: Vec<String>,
 ) -> Result<Vec<(usize, Vec<Hit>)>, String> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(64);
+    let (send, receive) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
     let receive = std::sync::Mutex::new(receive);
+    let budget = ReadAhead {
+        in_flight: std::sync::Mutex::new(0),
+        freed: std::sync::Condvar::new(),
+    };
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -310,19 +349,20 @@ pub fn scan_blobs(
                     loop {
                         let next = receive.lock().ok().and_then(|r| r.recv().ok());
                         let Some((index, content)) = next else { break };
-                        if looks_binary(&content) {
-                            continue;
+                        if !looks_binary(&content) {
+                            let (hits, _) = scanner.scan_bytes(&content);
+                            if !hits.is_empty() {
+                                out.push((index, hits));
+                            }
                         }
-                        let (hits, _) = scanner.scan_bytes(&content);
-                        if !hits.is_empty() {
-                            out.push((index, hits));
-                        }
+                        budget.give(content.len());
                     }
                     out
                 })
             })
             .collect();
         let read = cat_file(dir, names, |index, content| {
+            budget.take(content.len());
             let _ = send.send((index, content));
         });
         drop(send);

@@ -259,7 +259,10 @@ fn cases() -> Vec<(&'static str, String, String)> {
         (
             "generic-secret",
             format!(r#"const apiSecret = "{}";"#, noise(55, ALNUM, 20)),
-            r#"password = "changeme123"; token = process.env.TOKEN; secret: "<your-key>"; api_key = "550e8400-e29b-41d4-a716-446655440000""#.to_string(),
+            r#"password = "changeme123"; token = process.env.TOKEN; secret: "<your-key>"; api_key = "550e8400-e29b-41d4-a716-446655440000"
+res.json({ token: req.headers.authorization });
+this.apiKey = config.stripe.secretKey2
+headers["x-api-key"] = "settings.integrations.apiKey""#.to_string(),
         ),
     ]
 }
