@@ -45,8 +45,8 @@ pub struct Net {
     pub trust: TrustStore,
     /// The TLS prober: one cached handshake per host:port, legacy version probes.
     pub tls: TlsProber,
-    /// Scope guard for active probes.
-    pub scope: Scope,
+    /// Scope guard for active probes, shared with the sessions so logins are admitted too.
+    pub scope: Arc<Scope>,
     /// The configured identities and their credentials.
     pub sessions: Sessions,
     /// Pages fetched this run, shared by the checks that read them.
@@ -68,13 +68,14 @@ impl Net {
         let tls = TlsProber::new(&trust, dns.clone(), &target.http, in_scope.clone())?;
         let http = Http::new(&target.http, dns.clone(), trust.client_config(), in_scope)
             .map_err(NetError::Http)?;
+        let scope = Arc::new(Scope::new(target.scope.clone(), &target.http));
         Ok(Net {
             http,
             dns,
             trust,
             tls,
-            scope: Scope::new(target.scope.clone(), &target.http),
-            sessions: Sessions::new(&target.identities),
+            scope: scope.clone(),
+            sessions: Sessions::new(&target.identities, scope),
             pages: Pages::new(target.http.max_redirects),
         })
     }

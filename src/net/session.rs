@@ -1,11 +1,15 @@
 //! Identities at run time: declarative login, attaching the credential to requests, and logging in
 //! again when the target answers 401 mid-run.
 //!
-//! A token is fetched once per identity and run, on first use. Credentials travel only as
-//! [`HttpRequest::credentials`], so the HTTP client's rules apply to them: in scope and same-origin
-//! only, dropped on a redirect to another origin.
+//! A token is fetched once per identity and run, on first use; a failed login is remembered for
+//! the run, so a broken identity costs one login request, not one per probe. After a 401 an
+//! identity logs in again at most once per run. Every login and every retry asks the scope guard
+//! first (allow-list, request budget, per-host rate), like any other probe. Credentials travel
+//! only as [`HttpRequest::credentials`], so the HTTP client's rules apply to them: in scope and
+//! same-origin only, dropped on a redirect to another origin.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::Method;
@@ -13,6 +17,7 @@ use reqwest::StatusCode;
 use tokio::sync::Mutex;
 
 use super::http::{Http, HttpError, HttpRequest, HttpResponse};
+use super::scope::{Scope, ScopeError};
 use crate::config::{Apply, Credential, Identity, Login, LoginBody, Secret, TokenSource};
 use crate::detect;
 
@@ -33,12 +38,19 @@ pub enum SessionError {
     /// The request itself failed.
     #[error(transparent)]
     Http(#[from] HttpError),
+    /// The scope guard refused the retry after a re-login (budget spent, host off scope).
+    #[error("retry after re-login not sent: {0}")]
+    Scope(#[from] ScopeError),
 }
 
 /// The current credential of one identity.
 struct Slot {
     token: Option<Secret>,
+    /// Why the last login failed; returned to every later caller instead of logging in again.
+    failure: Option<SessionError>,
     generation: u64,
+    /// True once the identity logged in again after a 401: it does not do so a second time.
+    refreshed: bool,
 }
 
 /// Every identity of the run with its cached credential.
@@ -46,17 +58,21 @@ pub struct Sessions {
     identities: Vec<Identity>,
     slots: HashMap<String, Mutex<Slot>>,
     logins: AtomicU64,
+    scope: Arc<Scope>,
 }
 
 impl Sessions {
-    /// Sessions for the configured identities; nothing is sent until one is used.
-    pub fn new(identities: &[Identity]) -> Self {
+    /// Sessions for the configured identities; nothing is sent until one is used. Logins and
+    /// retries are admitted by `scope`, the run's guard.
+    pub fn new(identities: &[Identity], scope: Arc<Scope>) -> Self {
         let slots = identities
             .iter()
             .map(|i| {
                 let slot = Slot {
                     token: None,
+                    failure: None,
                     generation: 0,
+                    refreshed: false,
                 };
                 (i.name.clone(), Mutex::new(slot))
             })
@@ -65,6 +81,7 @@ impl Sessions {
             identities: identities.to_vec(),
             slots,
             logins: AtomicU64::new(0),
+            scope,
         }
     }
 
@@ -95,8 +112,10 @@ impl Sessions {
         Ok(attach(&identity.apply, &token, request))
     }
 
-    /// Sends `request` as the identity; on a 401 from a login-based identity, logs in again once
-    /// and retries.
+    /// Sends `request` as the identity (the caller has admitted it through the scope guard). On a
+    /// 401 from a login-based identity it logs in again, at most once per identity and run, and
+    /// retries once; the retry is admitted like any probe. Once the identity has re-logged in, a
+    /// later 401 is returned as it is.
     pub async fn send_as(
         &self,
         http: &Http,
@@ -112,7 +131,12 @@ impl Sessions {
         if response.status != StatusCode::UNAUTHORIZED || !can_refresh {
             return Ok(response);
         }
-        let token = self.refresh(http, identity, generation).await?;
+        let Some(token) = self.refresh(http, identity, generation).await? else {
+            return Ok(response);
+        };
+        self.scope
+            .admit(request.url.host_str().unwrap_or_default())
+            .await?;
         Ok(http
             .send(&attach(&identity.apply, &token, request.clone()))
             .await?)
@@ -129,28 +153,54 @@ impl Sessions {
         if let Some(token) = &slot.token {
             return Ok((token.clone(), slot.generation));
         }
-        let token = self.obtain(http, identity).await?;
-        slot.token = Some(token.clone());
-        Ok((token, slot.generation))
+        if let Some(failure) = &slot.failure {
+            return Err(failure.clone());
+        }
+        match self.obtain(http, identity).await {
+            Ok(token) => {
+                slot.token = Some(token.clone());
+                Ok((token, slot.generation))
+            }
+            Err(failure) => {
+                slot.failure = Some(failure.clone());
+                Err(failure)
+            }
+        }
     }
 
-    /// Logs in again unless another task already did since `seen` was handed out.
+    /// A fresh credential after a 401 on the one handed out at `seen`: another task's, when it
+    /// logged in again meanwhile; else a new login, unless the identity already had its one
+    /// re-login this run (`None`: the 401 stands).
     async fn refresh(
         &self,
         http: &Http,
         identity: &Identity,
         seen: u64,
-    ) -> Result<Secret, SessionError> {
+    ) -> Result<Option<Secret>, SessionError> {
         let mut slot = self.slot(&identity.name)?.lock().await;
         if slot.generation == seen {
-            let token = self.obtain(http, identity).await?;
-            slot.token = Some(token);
+            if slot.refreshed {
+                return Ok(None);
+            }
+            slot.refreshed = true;
             slot.generation += 1;
+            match self.obtain(http, identity).await {
+                Ok(token) => slot.token = Some(token),
+                Err(failure) => {
+                    slot.token = None;
+                    slot.failure = Some(failure.clone());
+                    return Err(failure);
+                }
+            }
         }
-        slot.token.clone().ok_or_else(|| SessionError::Login {
-            identity: identity.name.clone(),
-            reason: "no credential after re-login".into(),
-        })
+        match (&slot.token, &slot.failure) {
+            (Some(token), _) => Ok(Some(token.clone())),
+            (None, Some(failure)) => Err(failure.clone()),
+            (None, None) => Err(SessionError::Login {
+                identity: identity.name.clone(),
+                reason: "no credential after re-login".into(),
+            }),
+        }
     }
 
     fn slot(&self, name: &str) -> Result<&Mutex<Slot>, SessionError> {
@@ -163,6 +213,13 @@ impl Sessions {
         match &identity.credential {
             Credential::Static(secret) => Ok(secret.clone()),
             Credential::Login(login) => {
+                let host = login.url.host_str().unwrap_or_default();
+                if let Err(refused) = self.scope.admit(host).await {
+                    return Err(SessionError::Login {
+                        identity: identity.name.clone(),
+                        reason: format!("login request not sent: {refused}"),
+                    });
+                }
                 self.logins.fetch_add(1, Ordering::Relaxed);
                 log_in(http, &identity.name, login).await
             }

@@ -5,10 +5,13 @@
 //! Function Level Authorization).
 
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip, Subject};
-use crate::config::{AuthRequirement, Endpoint, Secret, Target};
+use crate::config::{AuthRequirement, Endpoint, Target};
 use crate::net::HttpRequest;
 
-use super::{Caller, Exchange, method_of, openapi, request_for, sample_url, send};
+use super::{
+    Caller, Exchange, GARBAGE_TOKEN, is_write, method_of, not_probed, nothing_probed, openapi,
+    request_for, sample_url, send, with_forged_credential, write_refusal,
+};
 
 /// Metadata of the `auth-required` check.
 pub static META: CheckMeta = CheckMeta {
@@ -26,11 +29,8 @@ pub static META: CheckMeta = CheckMeta {
     ],
 };
 
-/// A token no server should accept.
-const GARBAGE_TOKEN: &str = "Bearer launchready.invalid.token";
-
-/// Builds the check when at least one endpoint requires authentication or an OpenAPI document
-/// is configured.
+/// Builds the check when at least one endpoint requires authentication and can be probed, or an
+/// OpenAPI document is configured.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
     let endpoints: Vec<Endpoint> = target
         .endpoints
@@ -43,11 +43,19 @@ pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
             "no [[endpoints]] with auth = \"required\" and no [target] openapi: list the API's protected routes",
         ));
     }
+    let ever_probed = |e: &Endpoint| !is_write(e) || (e.disposable && target.write_probes);
+    if target.openapi.is_none() && !endpoints.iter().any(ever_probed) {
+        return Err(Skip::because(
+            "every protected endpoint is a write that is never sent (writes need disposable = true, [target] write-probes = true and --active): list a protected GET route",
+        ));
+    }
     Ok(Box::new(AuthRequired {
         endpoints,
         openapi: target.openapi.clone(),
         base_url: target.base_url.clone(),
         base_dir: target.base_dir.clone(),
+        write_probes: target.write_probes,
+        any_identity: target.identities.first().map(|i| i.name.clone()),
     }))
 }
 
@@ -56,18 +64,23 @@ struct AuthRequired {
     openapi: Option<String>,
     base_url: url::Url,
     base_dir: std::path::PathBuf,
+    write_probes: bool,
+    /// Whose credential form (header or cookie) the garbage token takes on endpoints without an
+    /// identity of their own.
+    any_identity: Option<String>,
 }
 
 /// How one unauthenticated answer is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// 401, 403, another refusing 4xx, or a redirect to a login page.
+    /// 401, 403, or a redirect to a login page.
     Refused,
     /// 2xx: the endpoint served the caller.
     Served,
     /// 5xx: it crashed instead of refusing.
     Crashed,
-    /// 404/405 or a redirect elsewhere: the route may be wrong; a person must look.
+    /// Any other 4xx (400 from validation before auth, 404/405, 429) or a redirect elsewhere:
+    /// the route may be wrong or the answer unrelated to auth; a person must look.
     Unclear,
 }
 
@@ -88,10 +101,19 @@ pub fn judge(status: u16, location: Option<&str>) -> Refusal {
                 Refusal::Unclear
             }
         }
-        404 | 405 => Refusal::Unclear,
-        400..=499 => Refusal::Refused,
-        _ => Refusal::Crashed,
+        401 | 403 => Refusal::Refused,
+        500..=599 => Refusal::Crashed,
+        _ => Refusal::Unclear,
     }
+}
+
+/// Whether the whoami proof showed that credentials decide the answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Proof {
+    /// An identity's call succeeded and the anonymous one did not.
+    Proven,
+    /// Refusals prove little: the reason says why.
+    Missing(String),
 }
 
 #[async_trait::async_trait]
@@ -102,9 +124,8 @@ impl Check for AuthRequired {
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
-        if let Some(proof) = self.prove_auth_applies(ctx).await {
-            findings.push(proof);
-        }
+        let (proof, proof_finding) = self.prove_auth_applies(ctx).await;
+        findings.push(proof_finding);
         let mut endpoints = self.endpoints.clone();
         if let Some(source) = &self.openapi {
             match openapi::load(ctx, source, &self.base_dir).await {
@@ -141,24 +162,42 @@ impl Check for AuthRequired {
                 ),
             }
         }
+        let mut probed = 0;
         for endpoint in &endpoints {
-            if method_of(endpoint) != reqwest::Method::GET && !ctx.active {
+            if let Some(reason) = write_refusal(endpoint, ctx.active, self.write_probes) {
+                findings.push(not_probed(&META, endpoint, &reason));
                 continue;
             }
-            findings.extend(self.probe(ctx, endpoint).await);
+            probed += 1;
+            findings.extend(self.probe(ctx, endpoint, &proof).await);
+        }
+        if probed == 0 {
+            findings.push(nothing_probed(
+                &META,
+                "every protected endpoint is a write that was held back",
+            ));
         }
         findings
     }
 }
 
 impl AuthRequired {
-    /// The whoami line: an identity's call succeeds and the anonymous one does not.
-    async fn prove_auth_applies(&self, ctx: &Context) -> Option<Finding> {
-        let endpoint = self.endpoints.iter().find(|e| {
+    /// The whoami line: an identity's call succeeds and the anonymous one does not. Without it a
+    /// refusal may come from a wrong route or a gateway that refuses everything.
+    async fn prove_auth_applies(&self, ctx: &Context) -> (Proof, Finding) {
+        let candidate = self.endpoints.iter().find(|e| {
             e.identity.is_some() && method_of(e) == reqwest::Method::GET && e.body.is_none()
-        })?;
-        let identity = endpoint.identity.as_deref()?;
-        let url = sample_url(endpoint)?;
+        });
+        let (Some(endpoint), Some(url)) = (candidate, candidate.and_then(sample_url)) else {
+            let reason = "no protected GET endpoint with an `identity` to prove that credentials are applied (a whoami route such as /api/me)".to_string();
+            return (
+                Proof::Missing(reason.clone()),
+                Finding::inconclusive(&META, Subject::Target, format!("cannot prove auth is applied: {reason}"))
+                    .severity(Severity::Medium)
+                    .remediation("add a protected GET [[endpoints]] entry with `identity` set, so an authenticated call can be compared with an anonymous one"),
+            );
+        };
+        let identity = endpoint.identity.as_deref().unwrap_or_default();
         let subject = Subject::endpoint("GET", url.as_str());
         let authenticated = send(
             ctx,
@@ -176,40 +215,70 @@ impl AuthRequired {
             shown(&authenticated),
             shown(&anonymous)
         );
-        let finding = match (authenticated.status(), anonymous.status()) {
-            (Some(a), Some(n)) if (200..300).contains(&a) && !(200..300).contains(&n) => {
+        let ok = |status: Option<u16>| status.is_some_and(|s| (200..300).contains(&s));
+        let (proof, finding) = if ok(authenticated.status())
+            && anonymous.status().is_some()
+            && !ok(anonymous.status())
+        {
+            (
+                Proof::Proven,
                 Finding::pass(&META, subject, format!("auth is applied: {line}"))
-                    .evidence("whoami", line)
-            }
-            (Some(a), _) if (200..300).contains(&a) => Finding::inconclusive(
-                &META,
-                subject,
-                format!("cannot prove auth is applied: the anonymous call succeeds too ({line})"),
+                    .evidence("whoami", line),
             )
-            .severity(Severity::Medium)
-            .evidence("whoami", line),
-            _ => Finding::inconclusive(
-                &META,
-                subject,
-                format!("cannot prove auth is applied: the call as {identity} does not succeed ({line})"),
+        } else if ok(authenticated.status()) {
+            let reason = format!("the anonymous call does not show a refusal ({line})");
+            (
+                Proof::Missing(reason.clone()),
+                Finding::inconclusive(
+                    &META,
+                    subject,
+                    format!("cannot prove auth is applied: {reason}"),
+                )
+                .severity(Severity::Medium)
+                .evidence("whoami", line),
             )
-            .severity(Severity::Medium)
-            .evidence("whoami", line)
-            .remediation("fix the identity's login in [[identities]] so authenticated calls succeed; until then results for protected routes prove little"),
+        } else {
+            let reason = format!("the call as {identity} does not succeed ({line})");
+            (
+                Proof::Missing(reason.clone()),
+                Finding::inconclusive(
+                    &META,
+                    subject,
+                    format!("cannot prove auth is applied: {reason}"),
+                )
+                .severity(Severity::Medium)
+                .evidence("whoami", line)
+                .remediation("fix the identity's login in [[identities]] so authenticated calls succeed; until then refusals of protected routes prove little"),
+            )
         };
-        Some(authenticated.attach(finding, "authenticated"))
+        (proof, authenticated.attach(finding, "authenticated"))
     }
 
-    async fn probe(&self, ctx: &Context, endpoint: &Endpoint) -> Vec<Finding> {
+    async fn probe(&self, ctx: &Context, endpoint: &Endpoint, proof: &Proof) -> Vec<Finding> {
         let Some(url) = sample_url(endpoint) else {
-            return Vec::new();
+            return vec![
+                Finding::error(
+                    &META,
+                    Subject::endpoint(endpoint.method.clone(), endpoint.url.clone()),
+                    format!("`{}`: `{}` is not a URL", endpoint.name, endpoint.url),
+                )
+                .severity(Severity::Medium),
+            ];
         };
         let subject = || Subject::endpoint(endpoint.method.clone(), url.as_str());
         let anonymous = send(ctx, request_for(endpoint, url.clone()), Caller::Anonymous).await;
+        let forger = endpoint
+            .identity
+            .as_deref()
+            .or(self.any_identity.as_deref());
         let garbage = send(
             ctx,
-            request_for(endpoint, url.clone())
-                .credential("Authorization", Secret::new(GARBAGE_TOKEN)),
+            with_forged_credential(
+                ctx,
+                forger,
+                GARBAGE_TOKEN,
+                request_for(endpoint, url.clone()),
+            ),
             Caller::Anonymous,
         )
         .await;
@@ -256,26 +325,29 @@ impl AuthRequired {
                 Refusal::Unclear => Finding::inconclusive(
                     &META,
                     subject(),
-                    format!("`{}` answered the {who} call with {status}: neither served nor refused", endpoint.name),
+                    format!("`{}` answered the {who} call with {status}: neither served nor refused with 401/403", endpoint.name),
                 )
                 .severity(Severity::Medium)
-                .remediation("check the endpoint's path in the config; a protected route should answer 401 or 403"),
+                .remediation("check the endpoint's path and body in the config; a protected route should answer 401 or 403 before validating input or counting requests"),
             };
             findings.push(exchange.attach(finding, who));
         }
         if findings.is_empty() {
-            findings.push(anonymous.attach(
-                Finding::pass(
+            let refusals = format!(
+                "`{}` refuses callers without a valid credential ({})",
+                endpoint.name,
+                refused.join(", ")
+            );
+            let finding = match proof {
+                Proof::Proven => Finding::pass(&META, subject(), refusals),
+                Proof::Missing(reason) => Finding::inconclusive(
                     &META,
                     subject(),
-                    format!(
-                        "`{}` refuses callers without a valid credential ({})",
-                        endpoint.name,
-                        refused.join(", ")
-                    ),
-                ),
-                "anonymous",
-            ));
+                    format!("{refusals}, but that proves little: {reason}"),
+                )
+                .severity(Severity::Medium),
+            };
+            findings.push(anonymous.attach(finding, "anonymous"));
         }
         findings
     }
@@ -295,5 +367,13 @@ mod tests {
         assert_eq!(judge(204, None), Refusal::Served);
         assert_eq!(judge(500, None), Refusal::Crashed);
         assert_eq!(judge(404, None), Refusal::Unclear);
+    }
+
+    #[test]
+    fn only_401_403_and_login_redirects_are_refusals() {
+        for status in [400, 405, 409, 422, 429] {
+            assert_eq!(judge(status, None), Refusal::Unclear, "{status}");
+        }
+        assert_eq!(judge(101, None), Refusal::Unclear);
     }
 }

@@ -8,7 +8,9 @@ use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity,
 use crate::config::{Endpoint, Target};
 use crate::net::HttpRequest;
 
-use super::{Caller, Exchange, method_of, sample_url, send};
+use super::{
+    Caller, Exchange, method_of, not_probed, nothing_probed, sample_url, send, write_refusal,
+};
 
 /// Metadata of the `input-validation` check.
 pub static META: CheckMeta = CheckMeta {
@@ -38,7 +40,8 @@ const PRIVILEGE_FIELDS: &[(&str, &str)] = &[
 /// Length of the overlong string field.
 const OVERLONG: usize = 64 * 1024;
 
-/// Builds the check for endpoints with a JSON object `body`.
+/// Builds the check for endpoints with a JSON object `body`; every probe is a write, so at least
+/// one of them must be marked `disposable` with `[target] write-probes = true`.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
     let endpoints: Vec<Endpoint> = target
         .endpoints
@@ -53,27 +56,40 @@ pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
             "no [[endpoints]] with a method other than GET and a JSON object `body`",
         ));
     }
-    Ok(Box::new(InputValidation { endpoints }))
+    if !target.write_probes || !endpoints.iter().any(|e| e.disposable) {
+        return Err(Skip::because(
+            "the probes are writes (malformed, overlong and privilege-granting bodies): mark the write [[endpoints]] disposable = true and set [target] write-probes = true",
+        ));
+    }
+    Ok(Box::new(InputValidation {
+        endpoints,
+        write_probes: target.write_probes,
+    }))
 }
 
 struct InputValidation {
     endpoints: Vec<Endpoint>,
+    write_probes: bool,
 }
 
 /// How an answer to invalid input is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handling {
-    /// 4xx: refused.
+    /// 400, 422 and the other validation 4xx: refused.
     Refused,
     /// 5xx: crashed.
     Crashed,
     /// 2xx/3xx: accepted input it should have refused.
     Accepted,
+    /// 401, 403, 404, 405 or 429: an answer about the caller, the route or the rate, not about
+    /// the input; it proves nothing about validation.
+    Unrelated,
 }
 
 /// Judges the status of an answer to invalid input.
 pub fn judge(status: u16) -> Handling {
     match status {
+        401 | 403 | 404 | 405 | 429 => Handling::Unrelated,
         400..=499 => Handling::Refused,
         500..=599 => Handling::Crashed,
         _ => Handling::Accepted,
@@ -120,6 +136,13 @@ pub fn wrong_types(body: &serde_json::Map<String, serde_json::Value>) -> serde_j
     serde_json::Value::Object(swapped)
 }
 
+/// The privilege fields an answer shows with the injected values, when it is JSON.
+fn privileges_in(exchange: &Exchange) -> Option<Vec<&'static str>> {
+    let response = exchange.response().filter(|r| r.status.is_success())?;
+    let json: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
+    Some(assigned(&json))
+}
+
 #[async_trait::async_trait]
 impl Check for InputValidation {
     fn meta(&self) -> &'static CheckMeta {
@@ -128,8 +151,20 @@ impl Check for InputValidation {
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
+        let mut probed = 0;
         for endpoint in &self.endpoints {
+            if let Some(reason) = write_refusal(endpoint, ctx.active, self.write_probes) {
+                findings.push(not_probed(&META, endpoint, &reason));
+                continue;
+            }
+            probed += 1;
             findings.extend(self.probe(ctx, endpoint).await);
+        }
+        if probed == 0 {
+            findings.push(nothing_probed(
+                &META,
+                "no write endpoint may be sent (see the rows above)",
+            ));
         }
         findings
     }
@@ -140,7 +175,11 @@ impl InputValidation {
         let (Some(url), Some(serde_json::Value::Object(body))) =
             (sample_url(endpoint), &endpoint.body)
         else {
-            return Vec::new();
+            return vec![Finding::error(
+                &META,
+                Subject::endpoint(endpoint.method.clone(), endpoint.url.clone()),
+                format!("`{}`: `{}` is not a URL", endpoint.name, endpoint.url),
+            )];
         };
         let method = method_of(endpoint);
         let subject = || Subject::endpoint(endpoint.method.clone(), url.as_str());
@@ -149,6 +188,40 @@ impl InputValidation {
             None => Caller::Anonymous,
         };
         let base = || HttpRequest::new(method.clone(), url.clone());
+        let control = send(
+            ctx,
+            base().json(&serde_json::Value::Object(body.clone())),
+            caller,
+        )
+        .await;
+        match control.status() {
+            Some(status) if (200..300).contains(&status) => {}
+            Some(status) => {
+                return vec![control.attach(
+                    Finding::inconclusive(
+                        &META,
+                        subject(),
+                        format!(
+                            "`{}` answers the configured valid body with {status}, so refusals of invalid input would prove nothing",
+                            endpoint.name
+                        ),
+                    )
+                    .severity(Severity::Medium)
+                    .remediation("give the endpoint a `body` (and `identity`) that succeeds, so invalid variants of it can be judged"),
+                    "valid body",
+                )];
+            }
+            None => {
+                return vec![control.attach(
+                    Finding::error(
+                        &META,
+                        subject(),
+                        format!("`{}` gave no answer to the valid body", endpoint.name),
+                    ),
+                    "valid body",
+                )];
+            }
+        }
         let mut overlong = body.clone();
         for value in overlong.values_mut() {
             if value.is_string() {
@@ -206,10 +279,23 @@ impl InputValidation {
                         case,
                     ),
                 ),
+                Handling::Unrelated => findings.push(exchange.attach(
+                    Finding::inconclusive(
+                        &META,
+                        subject(),
+                        format!(
+                            "`{}` answers {case} with {status}, which is about the caller, route or rate rather than the input (the valid body got {})",
+                            endpoint.name,
+                            control.status().unwrap_or_default()
+                        ),
+                    )
+                    .severity(Severity::Medium),
+                    case,
+                )),
             }
         }
         findings.extend(
-            self.mass_assignment(ctx, endpoint, body, caller, &mut refused)
+            self.mass_assignment(ctx, endpoint, body, caller, &control, &mut refused)
                 .await,
         );
         if findings.is_empty() {
@@ -226,12 +312,16 @@ impl InputValidation {
         findings
     }
 
+    /// Sends the body with privilege fields added. A field counts as assigned only when the
+    /// answer (or a read-back) shows it and the baseline did not: the read-back before the write,
+    /// else the valid write's own answer. Without a baseline the check cannot tell and says so.
     async fn mass_assignment(
         &self,
         ctx: &Context,
         endpoint: &Endpoint,
         body: &serde_json::Map<String, serde_json::Value>,
         caller: Caller<'_>,
+        control: &Exchange,
         refused: &mut Vec<String>,
     ) -> Option<Finding> {
         let url = sample_url(endpoint)?;
@@ -244,6 +334,7 @@ impl InputValidation {
             );
         }
         let before = self.privileges_read_back(ctx, &url, caller).await;
+        let baseline = before.clone().or_else(|| privileges_in(control));
         let request = HttpRequest::new(method_of(endpoint), url.clone())
             .json(&serde_json::Value::Object(injected));
         let exchange: Exchange = send(ctx, request, caller).await;
@@ -253,15 +344,34 @@ impl InputValidation {
             refused.push(format!("privilege fields: {status}"));
             return None;
         }
-        let echoed = serde_json::from_slice::<serde_json::Value>(&response.body)
-            .map(|json| assigned(&json))
-            .unwrap_or_default();
-        let fields = if echoed.is_empty() {
-            let after = self.privileges_read_back(ctx, &url, caller).await;
-            applied(before.as_deref(), after.as_deref())
-        } else {
-            echoed
+        let echoed = privileges_in(&exchange).unwrap_or_default();
+        let Some(baseline) = baseline else {
+            return Some(exchange.attach(
+                Finding::inconclusive(
+                    &META,
+                    subject,
+                    format!(
+                        "`{}` accepts privilege fields with {status}{}, but there is no baseline to compare with (no JSON read-back by GET and no JSON answer to the valid body)",
+                        endpoint.name,
+                        if echoed.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" and shows {}", echoed.join(", "))
+                        }
+                    ),
+                )
+                .severity(Severity::Medium),
+                "mass assignment",
+            ));
         };
+        let mut fields: Vec<&'static str> = echoed
+            .into_iter()
+            .filter(|f| !baseline.contains(f))
+            .collect();
+        if fields.is_empty() && before.is_some() {
+            let after = self.privileges_read_back(ctx, &url, caller).await;
+            fields = applied(before.as_deref(), after.as_deref());
+        }
         if fields.is_empty() {
             refused.push(format!("privilege fields ignored: {status}"));
             return None;
@@ -270,9 +380,10 @@ impl InputValidation {
             Finding::fail(
                 &META,
                 subject,
-                format!("`{}` mass-assigns {} from the request body (echoed or read back): a caller can grant itself privileges", endpoint.name, fields.join(", ")),
+                format!("`{}` mass-assigns {} from the request body (echoed or read back, and not set before): a caller can grant itself privileges", endpoint.name, fields.join(", ")),
             )
             .severity(Severity::High)
+            .evidence("baseline", if baseline.is_empty() { "no privilege field set".to_string() } else { baseline.join(", ") })
             .remediation("bind only an explicit allow-list of writable fields; refuse or ignore role and admin flags from clients"),
             "mass assignment",
         ))
@@ -303,10 +414,7 @@ impl InputValidation {
         url: &url::Url,
         caller: Caller<'_>,
     ) -> Option<Vec<&'static str>> {
-        let exchange = send(ctx, HttpRequest::get(url.clone()), caller).await;
-        let response = exchange.response().filter(|r| r.status.is_success())?;
-        let json: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
-        Some(assigned(&json))
+        privileges_in(&send(ctx, HttpRequest::get(url.clone()), caller).await)
     }
 }
 
@@ -320,6 +428,15 @@ mod tests {
         assert_eq!(judge(422), Handling::Refused);
         assert_eq!(judge(500), Handling::Crashed);
         assert_eq!(judge(200), Handling::Accepted);
+    }
+
+    #[test]
+    fn answers_about_the_caller_route_or_rate_say_nothing_about_input() {
+        for status in [401, 403, 404, 405, 429] {
+            assert_eq!(judge(status), Handling::Unrelated, "{status}");
+        }
+        assert_eq!(judge(413), Handling::Refused);
+        assert_eq!(judge(415), Handling::Refused);
     }
 
     #[test]

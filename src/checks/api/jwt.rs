@@ -7,11 +7,13 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::check::{Category, Check, CheckMeta, Context, Finding, Mode, Severity, Skip, Subject};
-use crate::config::{AuthRequirement, Endpoint, Secret, Target};
+use crate::config::{AuthRequirement, Endpoint, Target};
 use crate::net::HttpRequest;
 
 use super::token::{self, Jwt};
-use super::{Caller, has_params, method_of, sample_url, send};
+use super::{
+    Caller, GARBAGE_TOKEN, has_params, method_of, sample_url, send, with_forged_credential,
+};
 
 /// Metadata of the `jwt` check.
 pub static META: CheckMeta = CheckMeta {
@@ -166,7 +168,7 @@ pub fn lifetime_problem(jwt: &Jwt, now: i64) -> Option<(Severity, String)> {
         )),
         Some(exp) => {
             let issued = jwt.numeric("iat").unwrap_or(now);
-            let lifetime = exp - issued;
+            let lifetime = exp.saturating_sub(issued);
             (lifetime > MAX_LIFETIME_SECS).then(|| {
                 (
                     Severity::Low,
@@ -293,6 +295,9 @@ impl JwtCheck {
             .or_else(|| candidates().next())
     }
 
+    /// Replays a forged `alg: none` token with the identity's claims, carried the way the
+    /// identity carries its real credential. It proves something only when the real token works
+    /// on that endpoint and a garbage token does not; otherwise the result is inconclusive.
     async fn forge_none(&self, ctx: &Context, name: &str, jwt: &Jwt) -> Vec<Finding> {
         let Some(endpoint) = self.probe_endpoint(name) else {
             return vec![Finding::inconclusive(
@@ -303,22 +308,35 @@ impl JwtCheck {
             .severity(Severity::Medium)];
         };
         let Some(url) = sample_url(endpoint) else {
-            return Vec::new();
+            return vec![
+                Finding::inconclusive(
+                    &META,
+                    Subject::endpoint("GET", endpoint.url.clone()),
+                    format!(
+                        "`{}` is not a URL, so no forged alg=none token was replayed for {name}",
+                        endpoint.url
+                    ),
+                )
+                .severity(Severity::Medium),
+            ];
         };
         let subject = Subject::endpoint("GET", url.as_str());
-        let header_name = match ctx.net.sessions.identity(name).map(|i| &i.apply) {
-            Some(crate::config::Apply::Header { name, prefix }) => (name.clone(), prefix.clone()),
-            _ => ("Authorization".to_string(), "Bearer ".to_string()),
+        let genuine = send(ctx, HttpRequest::get(url.clone()), Caller::Identity(name)).await;
+        if !genuine.status().is_some_and(|s| (200..300).contains(&s)) {
+            return vec![genuine.attach(
+                Finding::inconclusive(
+                    &META,
+                    subject,
+                    format!("{name}'s own token does not succeed on this endpoint ({}), so a refused forgery would prove nothing", genuine.summary()),
+                )
+                .severity(Severity::Medium),
+                "genuine token",
+            )];
+        }
+        let forged_request = |token: &str| {
+            with_forged_credential(ctx, Some(name), token, HttpRequest::get(url.clone()))
         };
-        let garbage = send(
-            ctx,
-            HttpRequest::get(url.clone()).credential(
-                header_name.0.clone(),
-                Secret::new(format!("{}launchready.invalid.token", header_name.1)),
-            ),
-            Caller::Anonymous,
-        )
-        .await;
+        let garbage = send(ctx, forged_request(GARBAGE_TOKEN), Caller::Anonymous).await;
         if garbage.status().is_some_and(|s| (200..300).contains(&s)) {
             return vec![garbage.attach(
                 Finding::inconclusive(&META, subject, "the endpoint accepts a garbage token too, so a forged one proves nothing here")
@@ -327,11 +345,7 @@ impl JwtCheck {
             )];
         }
         let forged = token::encode_none(&jwt.claims);
-        let request = HttpRequest::get(url).credential(
-            header_name.0,
-            Secret::new(format!("{}{forged}", header_name.1)),
-        );
-        let exchange = send(ctx, request, Caller::Anonymous).await;
+        let exchange = send(ctx, forged_request(&forged), Caller::Anonymous).await;
         match exchange.status() {
             Some(status) if (200..300).contains(&status) => vec![exchange.attach(
                 Finding::fail(
@@ -391,5 +405,34 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(lifetime_problem(&hour, 0), None);
+    }
+
+    #[test]
+    fn extreme_claims_do_not_overflow() {
+        let hostile = Jwt::parse(&token::encode_hs256(
+            &serde_json::json!({"iat": i64::MIN, "exp": i64::MAX}),
+            b"k",
+        ))
+        .unwrap();
+        assert_eq!(
+            lifetime_problem(&hostile, 0).map(|p| p.0),
+            Some(Severity::Low)
+        );
+        let backwards = Jwt::parse(&token::encode_hs256(
+            &serde_json::json!({"iat": i64::MAX, "exp": i64::MIN}),
+            b"k",
+        ))
+        .unwrap();
+        assert_eq!(lifetime_problem(&backwards, 0), None);
+    }
+
+    #[test]
+    fn fractional_numeric_dates_count_as_exp() {
+        let fractional = Jwt::parse(&token::encode_hs256(
+            &serde_json::json!({"iat": 1_700_000_000.25, "exp": 1_700_003_600.5}),
+            b"k",
+        ))
+        .unwrap();
+        assert_eq!(lifetime_problem(&fractional, 1_700_000_000), None);
     }
 }

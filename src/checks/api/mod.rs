@@ -18,9 +18,10 @@ pub mod token;
 use reqwest::Method;
 use url::Url;
 
-use crate::check::{Context, Finding, redact};
-use crate::config::{Apply, Endpoint};
+use crate::check::{CheckMeta, Context, Finding, Severity, Subject, redact};
+use crate::config::{Apply, Endpoint, Secret};
 use crate::detect;
+use crate::net::session::attach;
 use crate::net::{HttpRequest, HttpResponse};
 
 /// True when the URL template has a `{param}` placeholder.
@@ -58,6 +59,86 @@ pub fn sample_url(endpoint: &Endpoint) -> Option<Url> {
 /// The endpoint's method, GET when it does not parse.
 pub fn method_of(endpoint: &Endpoint) -> Method {
     Method::from_bytes(endpoint.method.as_bytes()).unwrap_or(Method::GET)
+}
+
+/// True when the endpoint's method changes state: anything but GET, HEAD and OPTIONS.
+pub fn is_write(endpoint: &Endpoint) -> bool {
+    !matches!(
+        method_of(endpoint),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    )
+}
+
+/// Why a probe may not send `endpoint`'s method, or `None` when it may. Reads always may; a write
+/// (with its real method and body, by any caller) goes out only with `--active`, to an endpoint
+/// marked `disposable = true`, with `[target] write-probes = true`.
+pub fn write_refusal(endpoint: &Endpoint, active: bool, write_probes: bool) -> Option<String> {
+    if !is_write(endpoint) {
+        return None;
+    }
+    let mut missing = Vec::new();
+    if !active {
+        missing.push("--active");
+    }
+    if !endpoint.disposable {
+        missing.push("`disposable = true` on the endpoint");
+    }
+    if !write_probes {
+        missing.push("`write-probes = true` in [target]");
+    }
+    (!missing.is_empty()).then(|| {
+        format!(
+            "a {} changes data, so it is sent only with {}",
+            endpoint.method,
+            missing.join(", ")
+        )
+    })
+}
+
+/// The visible row for a write endpoint that was deliberately not sent: an informational pass
+/// that names the endpoint and why, so the omission is never silent.
+pub fn not_probed(meta: &'static CheckMeta, endpoint: &Endpoint, reason: &str) -> Finding {
+    Finding::pass(
+        meta,
+        Subject::endpoint(endpoint.method.clone(), endpoint.url.clone()),
+        format!("`{}` was not probed: {reason}", endpoint.name),
+    )
+    .severity(Severity::Info)
+    .evidence("not probed", reason.to_string())
+}
+
+/// The row for a run that sent nothing at all (every endpoint was held back): inconclusive, so
+/// the check never passes without having tested anything.
+pub fn nothing_probed(meta: &'static CheckMeta, what: &str) -> Finding {
+    Finding::inconclusive(meta, Subject::Target, format!("nothing was probed: {what}"))
+        .severity(Severity::Info)
+}
+
+/// A token no server should accept, sent where an identity sends its real credential.
+pub const GARBAGE_TOKEN: &str = "launchready.invalid.token";
+
+/// `request` carrying `token` the way `identity` applies its credential (its header and prefix,
+/// or its cookie), so a forged or garbage credential reaches the same place a real one does.
+/// Without a known identity it goes as `Authorization: Bearer <token>`.
+pub fn with_forged_credential(
+    ctx: &Context,
+    identity: Option<&str>,
+    token: &str,
+    request: HttpRequest,
+) -> HttpRequest {
+    let apply = identity
+        .and_then(|name| ctx.net.sessions.identity(name))
+        .map(|i| i.apply.clone());
+    forge_credential(apply.as_ref(), token, request)
+}
+
+/// [`with_forged_credential`] without a context: `apply` is how the identity sends its credential.
+pub fn forge_credential(apply: Option<&Apply>, token: &str, request: HttpRequest) -> HttpRequest {
+    let bearer = Apply::Header {
+        name: "Authorization".into(),
+        prefix: "Bearer ".into(),
+    };
+    attach(apply.unwrap_or(&bearer), &Secret::new(token), request)
 }
 
 /// Who a probe is sent as.
@@ -199,29 +280,29 @@ pub fn request_for(endpoint: &Endpoint, url: Url) -> HttpRequest {
     }
 }
 
-/// Every value of an `id` field anywhere in a JSON document, as text.
+/// The ids of the items a list answer holds: the `id` of each element of the top-level array, or
+/// of the first array-valued field of the top-level object whose elements carry ids. Ids nested
+/// inside an item (its owner, its plan, its tags) belong to other objects and are never taken.
 pub fn harvest_ids(value: &serde_json::Value) -> Vec<String> {
-    let mut out = Vec::new();
-    collect_ids(value, &mut out);
-    out
-}
-
-fn collect_ids(value: &serde_json::Value, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, inner) in map {
-                if key == "id" {
-                    match inner {
-                        serde_json::Value::String(s) => out.push(s.clone()),
-                        serde_json::Value::Number(n) => out.push(n.to_string()),
-                        _ => {}
-                    }
-                }
-                collect_ids(inner, out);
-            }
+    fn item_id(item: &serde_json::Value) -> Option<String> {
+        match item.get("id")? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
         }
-        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_ids(i, out)),
-        _ => {}
+    }
+    fn ids_of(items: &[serde_json::Value]) -> Vec<String> {
+        items.iter().filter_map(item_id).collect()
+    }
+    match value {
+        serde_json::Value::Array(items) => ids_of(items),
+        serde_json::Value::Object(map) => map
+            .values()
+            .filter_map(serde_json::Value::as_array)
+            .map(|items| ids_of(items))
+            .find(|ids| !ids.is_empty())
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 
@@ -285,8 +366,74 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_harvested_at_any_depth() {
+    fn ids_are_harvested_from_list_items_only() {
         let doc = serde_json::json!({"items": [{"id": "a", "owner": {"id": 7}}, {"name": "x"}]});
-        assert_eq!(harvest_ids(&doc), vec!["a".to_string(), "7".to_string()]);
+        assert_eq!(harvest_ids(&doc), vec!["a".to_string()]);
+        let plans = serde_json::json!({
+            "invoices": [
+                {"id": "inv-1", "plan": {"id": "pro"}},
+                {"id": "inv-2", "plan": {"id": "pro"}, "tags": [{"id": "t1"}]}
+            ],
+            "meta": {"org": {"id": "org-a"}}
+        });
+        assert_eq!(
+            harvest_ids(&plans),
+            vec!["inv-1".to_string(), "inv-2".to_string()],
+            "nested plan, tag and org ids are not list items"
+        );
+        let top = serde_json::json!([{"id": 1}, {"id": 2, "parent": {"id": 9}}]);
+        assert_eq!(harvest_ids(&top), vec!["1".to_string(), "2".to_string()]);
+        let empty_first = serde_json::json!({"errors": [], "files": [{"id": "f"}]});
+        assert_eq!(harvest_ids(&empty_first), vec!["f".to_string()]);
+        assert!(harvest_ids(&serde_json::json!({"id": "me", "org": {"id": "x"}})).is_empty());
+    }
+
+    #[test]
+    fn writes_need_active_disposable_and_write_probes() {
+        let mut endpoint = Endpoint {
+            name: "delete invoice".into(),
+            method: "DELETE".into(),
+            url: "https://acme.test/api/invoices/{id}".into(),
+            auth: crate::config::AuthRequirement::Required,
+            identity: None,
+            ids: vec!["1".into()],
+            list: false,
+            core: false,
+            budget: None,
+            disposable: false,
+            body: None,
+        };
+        let refused = write_refusal(&endpoint, true, true).expect("not disposable");
+        assert!(refused.contains("disposable"), "{refused}");
+        endpoint.disposable = true;
+        assert!(write_refusal(&endpoint, false, true).is_some_and(|r| r.contains("--active")));
+        assert!(write_refusal(&endpoint, true, false).is_some_and(|r| r.contains("write-probes")));
+        assert_eq!(write_refusal(&endpoint, true, true), None);
+        endpoint.method = "GET".into();
+        endpoint.disposable = false;
+        assert_eq!(
+            write_refusal(&endpoint, false, false),
+            None,
+            "reads always go"
+        );
+    }
+
+    #[test]
+    fn forged_credentials_follow_the_identity_apply_mode() {
+        let url = Url::parse("https://acme.test/api/me").unwrap();
+        let cookie = Apply::Cookie("sid".into());
+        let request = forge_credential(Some(&cookie), "garbage", HttpRequest::get(url.clone()));
+        assert_eq!(request.credentials[0].0, "cookie");
+        assert_eq!(request.credentials[0].1.expose(), "sid=garbage");
+        let key = Apply::Header {
+            name: "X-Api-Key".into(),
+            prefix: String::new(),
+        };
+        let request = forge_credential(Some(&key), "garbage", HttpRequest::get(url.clone()));
+        assert_eq!(request.credentials[0].0, "X-Api-Key");
+        assert_eq!(request.credentials[0].1.expose(), "garbage");
+        let request = forge_credential(None, "garbage", HttpRequest::get(url));
+        assert_eq!(request.credentials[0].0, "Authorization");
+        assert_eq!(request.credentials[0].1.expose(), "Bearer garbage");
     }
 }

@@ -44,9 +44,17 @@ impl Jwt {
         self.header["alg"].as_str().unwrap_or_default()
     }
 
-    /// A numeric claim such as `exp` or `iat`.
+    /// A NumericDate claim such as `exp` or `iat`, in whole seconds: RFC 7519 §2 allows
+    /// fractional values, which are truncated; out-of-range values saturate. `None` when the
+    /// claim is absent or not a number.
     pub fn numeric(&self, claim: &str) -> Option<i64> {
-        self.claims[claim].as_i64()
+        let value = &self.claims[claim];
+        value.as_i64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|seconds| seconds.is_finite())
+                .map(|seconds| seconds as i64)
+        })
     }
 
     /// True when the HS256 signature verifies with `secret`.
@@ -90,6 +98,12 @@ mod tests {
         assert_eq!(jwt.alg(), "HS256");
         assert_eq!(jwt.claims, claims);
         assert_eq!(jwt.numeric("exp"), Some(2_000_000_000));
+        let fractional =
+            Jwt::parse(&encode_hs256(&serde_json::json!({"exp": 1.5e9}), b"k")).expect("decodes");
+        assert_eq!(fractional.numeric("exp"), Some(1_500_000_000));
+        let huge = Jwt::parse(&encode_hs256(&serde_json::json!({"exp": u64::MAX}), b"k"))
+            .expect("decodes");
+        assert_eq!(huge.numeric("exp"), Some(i64::MAX));
         assert!(jwt.verifies_hs256(b"k3y"));
         assert!(!jwt.verifies_hs256(b"other"));
     }

@@ -145,6 +145,7 @@ method = "PATCH"
 path = "/api/me"
 identity = "alice"
 body = { name = "Alice Archer" }
+disposable = true
 
 [cors]
 allowed-origins = ["https://app.acme.test"]

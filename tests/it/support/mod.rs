@@ -86,6 +86,16 @@ pub async fn audit_config(
     env: &[(&str, &str)],
     only: &[&str],
 ) -> launchready::scorecard::Scorecard {
+    audit_config_as(text, env, only, false).await
+}
+
+/// [`audit_config`] with `--active` when `active` is set.
+pub async fn audit_config_as(
+    text: &str,
+    env: &[(&str, &str)],
+    only: &[&str],
+    active: bool,
+) -> launchready::scorecard::Scorecard {
     let env: std::collections::BTreeMap<String, String> = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -95,5 +105,23 @@ pub async fn audit_config(
     let net = launchready::net::Net::new(&target).expect("the clients build");
     let mut options = launchready::AuditOptions::default();
     options.run.only = only.iter().map(|s| s.to_string()).collect();
+    options.run.active = active;
     launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await
+}
+
+/// Serves `app` on 127.0.0.1 at a free port and returns the port.
+pub async fn serve(app: axum::Router) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let port = listener.local_addr().expect("bound").port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    port
+}
+
+/// The `[target]` section of a loopback fixture on `port`, with `extra` lines appended to it.
+pub fn loopback_target(port: u16, extra: &str) -> String {
+    format!(
+        "[target]\nname = \"fixture\"\nbase-url = \"http://127.0.0.1:{port}\"\nscope = [\"127.0.0.1\"]\n{extra}\n"
+    )
 }
