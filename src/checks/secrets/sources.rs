@@ -328,7 +328,7 @@ impl ReadAhead {
 }
 
 /// Scans blobs on every core while git streams them: one reader, workers sharing a queue bounded
-/// by [`READ_AHEAD_BYTES`].
+/// by 64 MiB of read-ahead.
 pub fn scan_blobs(
     scanner: &Scanner,
     dir: &Path,
