@@ -144,12 +144,12 @@ async fn run_sampler(url: &str, rate: f64, samples: u32) {
     };
     let request = HttpRequest::get(url.parse().expect("a URL"));
     let started = Instant::now();
-    let sampled = sample(net, request, &plan).await;
+    let sampled = sample(net, request, None, &plan).await;
     let wall = started.elapsed().as_secs_f64();
     let m = metrics(&sampled, &plan, None);
     let sent = f64::from(plan.warmup + plan.samples);
     println!(
-        "launchready rate={rate}/s samples={} good={} errors={} p50={} p95={} p99={} max={} first-byte-p95={} schedule-lag-max={} achieved={:.0}/s",
+        "launchready rate={rate}/s samples={} good={} errors={} p50={} p95={} p99={} max={} first-byte-p95={} schedule-lag p50={} p99={} max={} achieved={:.0}/s",
         m.samples,
         m.good,
         m.errors,
@@ -158,6 +158,8 @@ async fn run_sampler(url: &str, rate: f64, samples: u32) {
         ms(m.total.p99_us),
         ms(m.total.max_us),
         ms(m.first_byte.p95_us),
+        ms(m.schedule_lag_p50_us),
+        ms(m.schedule_lag_p99_us),
         ms(m.schedule_lag_max_us),
         sent / wall,
     );

@@ -370,6 +370,20 @@ async fn baseline(args: &BaselineArgs) -> Outcome {
         Ok(s) => s,
         Err(message) => return Outcome::Usage(message),
     };
+    // A baseline from a partial scan would look complete; the user fixes the scan first.
+    let errors: Vec<String> = scorecard
+        .rows
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.status == crate::check::Status::Error)
+        .map(|f| format!("{} on {}: {}", f.check, f.subject, f.message))
+        .collect();
+    if !errors.is_empty() {
+        return Outcome::Internal(format!(
+            "baseline not written: the scan did not complete\n  {}",
+            errors.join("\n  ")
+        ));
+    }
     let entries = baseline_entries(&scorecard);
     let text = crate::checks::secrets::Baseline::to_json(&entries);
     match std::fs::write(&args.output, text) {

@@ -30,6 +30,10 @@ pub struct LatencyMetrics {
     pub total: Percentiles,
     /// Time from each request's intended start to its response headers.
     pub first_byte: Percentiles,
+    /// Median delay of a request's departure after its schedule slot, in microseconds.
+    pub schedule_lag_p50_us: u64,
+    /// 99th percentile of that departure delay: the sampler's own overhead, in microseconds.
+    pub schedule_lag_p99_us: u64,
     /// The latest any request left relative to its schedule slot, in microseconds.
     pub schedule_lag_max_us: u64,
     /// Good samples per latency bucket, lowest first; a bucket holds values up to its bound.
@@ -113,6 +117,8 @@ mod tests {
             rate_milli_per_second: 10_000,
             total: Percentiles::default(),
             first_byte: Percentiles::default(),
+            schedule_lag_p50_us: 0,
+            schedule_lag_p99_us: 0,
             schedule_lag_max_us: 0,
             histogram: Vec::new(),
         };

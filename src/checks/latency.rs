@@ -130,21 +130,14 @@ impl Latency {
         if let Some(body) = &endpoint.body {
             request = request.json(body);
         }
-        let request = match (&endpoint.identity, endpoint.auth) {
+        match (&endpoint.identity, endpoint.auth) {
             (Some(identity), _) => {
-                match ctx
-                    .net
-                    .sessions
-                    .authorize(&ctx.net.http, identity, request)
-                    .await
-                {
-                    Ok(request) => request,
-                    Err(e) => {
-                        return Finding::error(&META, subject(), format!("not sampled: {e}"))
-                            .remediation(
-                                "fix the identity's login so the endpoint can be sampled as it",
-                            );
-                    }
+                // Log in before the clock starts, so the first sample does not carry the login.
+                if let Err(e) = ctx.net.sessions.token(&ctx.net.http, identity).await {
+                    return Finding::error(&META, subject(), format!("not sampled: {e}"))
+                        .remediation(
+                            "fix the identity's login so the endpoint can be sampled as it",
+                        );
                 }
             }
             (None, AuthRequirement::Required) => {
@@ -155,8 +148,8 @@ impl Latency {
                 )
                 .remediation("set identity = \"…\" on the endpoint, or auth = \"public\"");
             }
-            (None, AuthRequirement::Public) => request,
-        };
+            (None, AuthRequirement::Public) => {}
+        }
         let mut rate = self.settings.rate_per_second;
         if writes {
             rate = rate.min(f64::from(self.probe_rate.max(1)));
@@ -171,7 +164,7 @@ impl Latency {
             stop_by,
             admit: writes.then(|| url.host_str().unwrap_or_default().to_string()),
         };
-        let sampled = sample(ctx.net.clone(), request, &plan).await;
+        let sampled = sample(ctx.net.clone(), request, endpoint.identity.clone(), &plan).await;
         let budget = endpoint.budget.unwrap_or(self.settings.budget);
         judge(subject(), &sampled, &plan, budget)
     }
@@ -225,8 +218,8 @@ pub struct Sampled {
     pub errors: u64,
     /// Failure kinds (`HTTP 503`, `timed out after 5s`) and how often each occurred.
     pub error_kinds: BTreeMap<String, u64>,
-    /// The latest any request left after its slot.
-    pub schedule_lag_max: Duration,
+    /// How late each recorded request left after its slot, in microseconds.
+    pub lag: Histogram<u64>,
     /// Why fewer requests than planned were sent, if so.
     pub cut_short: Option<String>,
 }
@@ -252,8 +245,15 @@ fn micros(duration: Duration) -> u64 {
 
 /// Sends `request` on the plan's open-loop schedule and records every answer from its slot.
 ///
-/// Each request runs in its own task, so a slow answer never delays the next departure.
-pub async fn sample(net: Arc<Net>, request: HttpRequest, plan: &Plan) -> Sampled {
+/// Each request runs in its own task, so a slow answer never delays the next departure. With an
+/// `identity`, each request goes out as it (`request` carries no credential then), and a session
+/// that expires mid-run is renewed by one re-login instead of turning the rest into 401s.
+pub async fn sample(
+    net: Arc<Net>,
+    request: HttpRequest,
+    identity: Option<String>,
+    plan: &Plan,
+) -> Sampled {
     let request = Arc::new(request);
     let interval = Duration::from_secs_f64(1.0 / plan.rate_per_second.max(0.001));
     let slots = plan.warmup + plan.samples;
@@ -263,7 +263,7 @@ pub async fn sample(net: Arc<Net>, request: HttpRequest, plan: &Plan) -> Sampled
         samples: 0,
         errors: 0,
         error_kinds: BTreeMap::new(),
-        schedule_lag_max: Duration::ZERO,
+        lag: histogram(),
         cut_short: None,
     };
     let mut in_flight = JoinSet::new();
@@ -292,11 +292,18 @@ pub async fn sample(net: Arc<Net>, request: HttpRequest, plan: &Plan) -> Sampled
             ));
             break;
         }
-        let (net, request) = (net.clone(), request.clone());
+        let (net, request, identity) = (net.clone(), request.clone(), identity.clone());
         let recorded = slot >= plan.warmup;
         in_flight.spawn(async move {
             let departed = Instant::now();
-            let result = net.http.send(&request).await;
+            let result = match &identity {
+                Some(name) => net
+                    .sessions
+                    .send_as(&net.http, name, &request)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => net.http.send(&request).await.map_err(|e| e.to_string()),
+            };
             let total = intended.elapsed();
             let lag = departed.saturating_duration_since(intended);
             match result {
@@ -319,7 +326,7 @@ pub async fn sample(net: Arc<Net>, request: HttpRequest, plan: &Plan) -> Sampled
                     total,
                     first_byte: total,
                     lag,
-                    error: Some(e.to_string()),
+                    error: Some(e),
                 },
             }
         });
@@ -348,7 +355,7 @@ fn record(sampled: &mut Sampled, done: Result<Outcome, tokio::task::JoinError>) 
         return;
     }
     sampled.samples += 1;
-    sampled.schedule_lag_max = sampled.schedule_lag_max.max(outcome.lag);
+    sampled.lag.saturating_record(micros(outcome.lag));
     match outcome.error {
         Some(kind) => {
             sampled.errors += 1;
@@ -461,8 +468,9 @@ pub fn metrics(sampled: &Sampled, plan: &Plan, budget: Option<Duration>) -> Late
         rate_milli_per_second: (plan.rate_per_second * 1000.0).round() as u64,
         total: percentiles(&sampled.total),
         first_byte: percentiles(&sampled.first_byte),
-        schedule_lag_max_us: u64::try_from(sampled.schedule_lag_max.as_micros())
-            .unwrap_or(u64::MAX),
+        schedule_lag_p50_us: sampled.lag.value_at_quantile(0.50),
+        schedule_lag_p99_us: sampled.lag.value_at_quantile(0.99),
+        schedule_lag_max_us: sampled.lag.max(),
         histogram: buckets(&sampled.total),
     }
 }
@@ -571,7 +579,15 @@ fn judge(subject: Subject, sampled: &Sampled, plan: &Plan, budget: Duration) -> 
             ),
         )
         .evidence("errors", errors)
-        .evidence("schedule lag", format!("max {}", ms(m.schedule_lag_max_us)))
+        .evidence(
+            "schedule lag",
+            format!(
+                "p50 {} · p99 {} · max {} (departure after the slot: the sampler's own delay)",
+                ms(m.schedule_lag_p50_us),
+                ms(m.schedule_lag_p99_us),
+                ms(m.schedule_lag_max_us)
+            ),
+        )
         .metrics(Metrics::Latency(m))
 }
 
@@ -607,7 +623,7 @@ mod tests {
             samples: values_ms.len() as u64 + errors,
             errors,
             error_kinds,
-            schedule_lag_max: Duration::ZERO,
+            lag: histogram(),
             cut_short: None,
         }
     }

@@ -115,11 +115,21 @@ pub(super) fn parse(text: &str, path: &Path, env: &dyn Env) -> Result<Target, Co
     let target = Validator {
         diags: &mut diags,
         env,
-        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        base_dir: config_dir(path),
     }
     .target(sections, path);
     diags.into_result()?;
     target.ok_or_else(|| ConfigError::Invalid(Vec::new()))
+}
+
+/// The directory relative config paths are read from: the config file's own, made absolute so a
+/// bare `checks.toml` still names real paths (and git gets a directory to run in).
+fn config_dir(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 fn first_line(message: &str) -> &str {

@@ -225,31 +225,31 @@ impl AuthRequired {
                 Finding::pass(&META, subject, format!("auth is applied: {line}"))
                     .evidence("whoami", line),
             )
-        } else if ok(authenticated.status()) {
-            let reason = format!("the anonymous call does not show a refusal ({line})");
-            (
-                Proof::Missing(reason.clone()),
-                Finding::inconclusive(
-                    &META,
-                    subject,
-                    format!("cannot prove auth is applied: {reason}"),
-                )
-                .severity(Severity::Medium)
-                .evidence("whoami", line),
-            )
         } else {
-            let reason = format!("the call as {identity} does not succeed ({line})");
-            (
-                Proof::Missing(reason.clone()),
-                Finding::inconclusive(
-                    &META,
-                    subject,
-                    format!("cannot prove auth is applied: {reason}"),
+            let (reason, fix) = if ok(authenticated.status()) {
+                (
+                    format!("the anonymous call does not show a refusal ({line})"),
+                    None,
                 )
-                .severity(Severity::Medium)
-                .evidence("whoami", line)
-                .remediation("fix the identity's login in [[identities]] so authenticated calls succeed; until then refusals of protected routes prove little"),
+            } else {
+                (
+                    format!("the call as {identity} does not succeed ({line})"),
+                    Some(
+                        "fix the identity's login in [[identities]] so authenticated calls succeed; until then refusals of protected routes prove little",
+                    ),
+                )
+            };
+            let mut finding = Finding::inconclusive(
+                &META,
+                subject,
+                format!("cannot prove auth is applied: {reason}"),
             )
+            .severity(Severity::Medium)
+            .evidence("whoami", line);
+            if let Some(fix) = fix {
+                finding = finding.remediation(fix);
+            }
+            (Proof::Missing(reason), finding)
         };
         (proof, authenticated.attach(finding, "authenticated"))
     }

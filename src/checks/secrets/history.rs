@@ -102,14 +102,15 @@ impl Check for SecretsHistory {
     }
 }
 
-/// Scans every unique blob of the repository; returns findings for secrets absent from HEAD.
+/// Scans every unique blob of the repository; returns findings for the secrets the working tree
+/// no longer holds, each at the oldest commit that added it.
 pub fn scan_repo(
     repo: &std::path::Path,
     baseline: Option<&super::Baseline>,
     used: &mut BTreeSet<String>,
 ) -> Vec<Finding> {
     let subject = || Subject::file(repo.display().to_string(), None, None);
-    let (blobs, commits) = match sources::history_blobs(repo) {
+    let history = match sources::history_blobs(repo) {
         Ok(v) => v,
         Err(e) => {
             return vec![Finding::error(
@@ -119,8 +120,10 @@ pub fn scan_repo(
             )];
         }
     };
+    let blobs = &history.blobs;
     let names = blobs.iter().map(|b| b.id.clone()).collect();
-    let scanned = match sources::scan_blobs(super::engine::shared(), repo, names) {
+    let scanner = super::engine::shared();
+    let scanned = match sources::scan_blobs(scanner, repo, names) {
         Ok(s) => s,
         Err(e) => {
             return vec![Finding::error(
@@ -130,57 +133,75 @@ pub fn scan_repo(
             )];
         }
     };
-    let head = sources::head_blobs(repo);
-    let in_head: BTreeSet<String> = scanned
+    let current = sources::current_state(repo);
+    let print = |hit: &Hit| super::fingerprint(hit.rule.id, &hit.secret);
+    // What the working tree still holds is the tree check's to report.
+    let mut in_tree: BTreeSet<String> = scanned
         .iter()
-        .filter(|(i, _)| head.contains(&blobs[*i].id))
-        .flat_map(|(_, hits)| {
-            hits.iter()
-                .map(|h| super::fingerprint(h.rule.id, &h.secret))
-        })
+        .filter(|(i, _)| current.unchanged.contains(&blobs[*i].id))
+        .flat_map(|(_, hits)| hits.iter().map(print))
         .collect();
-    // One finding per secret no longer in HEAD, at the first blob (in history order) holding it.
+    for result in super::engine::scan_files(scanner, current.changed.clone()) {
+        if let Ok((hits, _)) = &result.outcome {
+            in_tree.extend(hits.iter().map(print));
+        }
+    }
+    // One finding per secret gone from the tree, at the first blob (in history order) holding it.
     let mut only_history: BTreeMap<String, (usize, Hit)> = BTreeMap::new();
     for (index, hits) in &scanned {
-        if head.contains(&blobs[*index].id) {
-            continue;
-        }
         for hit in hits {
-            let print = super::fingerprint(hit.rule.id, &hit.secret);
-            if !in_head.contains(&print) {
+            let print = print(hit);
+            if !in_tree.contains(&print) {
                 only_history.entry(print).or_insert((*index, hit.clone()));
             }
         }
     }
+    let mut only_history: Vec<(String, (usize, Hit))> = only_history.into_iter().collect();
+    only_history.sort_by_key(|(_, (index, hit))| (*index, hit.line, hit.column));
     let mut findings = Vec::new();
     for (print, (index, hit)) in &only_history {
         let blob = &blobs[*index];
-        let commit = sources::commit_adding(repo, &blob.id).unwrap_or_else(|| blob.id.clone());
         let subject = Subject::Commit {
-            commit: commit.clone(),
+            commit: blob.commit.clone(),
             path: blob.path.clone(),
             line: Some(hit.line),
             column: Some(hit.column),
         };
         let f = super::finding(&META, hit, subject, Exposure::History, baseline)
-            .evidence("added in", commit)
+            .evidence("added in", blob.commit.clone())
             .evidence("blob", blob.id.clone());
         if f.accepted.is_some() {
             used.insert(print.clone());
         }
         findings.push(f);
     }
-    if findings.is_empty() {
+    if history.oversized > 0 {
+        findings.push(
+            Finding::inconclusive(
+                &META,
+                subject(),
+                format!(
+                    "{} blobs over {} MiB were not scanned",
+                    history.oversized,
+                    sources::MAX_BLOB_BYTES / (1024 * 1024)
+                ),
+            )
+            .severity(Severity::Low)
+            .remediation("large blobs are usually media or build artefacts; scan them with `launchready secrets` on a checkout if they may hold keys"),
+        );
+    }
+    if only_history.is_empty() {
         findings.push(
             Finding::pass(
                 &META,
                 subject(),
                 format!(
-                    "no secret only in history: {commits} commits, {} unique blobs scanned",
+                    "no secret only in history: {} commits, {} unique blobs scanned",
+                    history.commits,
                     blobs.len()
                 ),
             )
-            .evidence("commits", commits.to_string())
+            .evidence("commits", history.commits.to_string())
             .evidence("blobs", blobs.len().to_string()),
         );
     }

@@ -49,9 +49,14 @@ impl Exposure {
     }
 }
 
-/// Severity of a secret of `class` found at `exposure` (CHECKS.md "Severity by exposure").
+/// Severity of a secret of `class` found at `exposure` (CHECKS.md "Severity by exposure"): a key
+/// that shipped to browsers or lives on in history is exposed beyond the team and must be rotated,
+/// so it is critical; in the working tree it is still fixable before it spreads.
 pub fn severity(class: Class, exposure: Exposure) -> Severity {
-    let public = matches!(exposure, Exposure::Bundle | Exposure::Live);
+    let public = matches!(
+        exposure,
+        Exposure::Bundle | Exposure::Live | Exposure::History
+    );
     match class {
         Class::Public => Severity::Info,
         Class::Test => Severity::Low,
@@ -253,6 +258,11 @@ mod tests {
             Severity::Critical
         );
         assert_eq!(severity(Class::Live, Exposure::History), Severity::Critical);
+        assert_eq!(
+            severity(Class::Sensitive, Exposure::History),
+            Severity::Critical
+        );
+        assert_eq!(severity(Class::Generic, Exposure::History), Severity::High);
         assert_eq!(severity(Class::Public, Exposure::Live), Severity::Info);
         assert_eq!(severity(Class::Test, Exposure::Bundle), Severity::Low);
     }

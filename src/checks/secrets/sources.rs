@@ -16,13 +16,35 @@ use super::engine::{Hit, Scanner};
 /// Blobs larger than this are not read from history (build artefacts, media).
 pub const MAX_BLOB_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Runs `git -C dir args…` and returns stdout, or the error text.
-pub fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let output = Command::new("git")
+/// Settings every git call runs with: the scanned repository is untrusted, so its config must
+/// not start programs (`core.fsmonitor`) or reshape output (`core.quotePath`, `log.showSignature`).
+const GIT_SAFETY: [&str; 8] = [
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.quotePath=true",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "diff.renames=false",
+];
+
+/// `git -C dir` with [`GIT_SAFETY`] and no terminal input, ready for its arguments.
+fn git_command(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
         .arg("-C")
         .arg(dir)
+        .args(GIT_SAFETY)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs `git -C dir args…` and returns stdout, or the error text.
+pub fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let output = git_command(dir)
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if output.status.success() {
@@ -30,6 +52,65 @@ pub fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     } else {
         Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
     }
+}
+
+/// A path as git printed it (`-z` output: raw bytes) turned into a filesystem path; on Unix the
+/// bytes are kept as they are, so a file whose name is not UTF-8 is still found.
+pub fn path_from_git(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+/// A path git quoted C-style (`"dir/caf\303\251.txt"`, as `core.quotePath` prints names with
+/// special or non-ASCII bytes) decoded to text; unquoted paths come back as they are.
+pub fn unquote_git_path(text: &str) -> String {
+    let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+        return text.to_string();
+    };
+    let mut bytes = Vec::with_capacity(inner.len());
+    let mut rest = inner.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'\\' {
+            bytes.push(b);
+            continue;
+        }
+        let Some((&escaped, tail)) = rest.split_first() else {
+            break;
+        };
+        rest = tail;
+        match escaped {
+            b'n' => bytes.push(b'\n'),
+            b't' => bytes.push(b'\t'),
+            b'r' => bytes.push(b'\r'),
+            b'a' => bytes.push(0x07),
+            b'b' => bytes.push(0x08),
+            b'f' => bytes.push(0x0c),
+            b'v' => bytes.push(0x0b),
+            b'0'..=b'7' => {
+                let digits: Vec<u8> = std::iter::once(escaped)
+                    .chain(
+                        rest.iter()
+                            .copied()
+                            .take(2)
+                            .take_while(|d| (b'0'..=b'7').contains(d)),
+                    )
+                    .collect();
+                rest = &rest[digits.len() - 1..];
+                let value = digits.iter().fold(0u32, |v, d| v * 8 + u32::from(d - b'0'));
+                bytes.push(u8::try_from(value).unwrap_or(b'?'));
+            }
+            other => bytes.push(other),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// The top of the git work tree holding `dir`, if any.
@@ -63,7 +144,7 @@ pub fn tree_files(path: &Path) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = out
             .split(|&b| b == 0)
             .filter(|p| !p.is_empty())
-            .map(|p| root.join(String::from_utf8_lossy(p).as_ref()))
+            .map(|p| root.join(path_from_git(p)))
             .filter(|p| p.is_file())
             .collect();
         files.sort();
@@ -101,23 +182,53 @@ pub fn looks_binary(head: &[u8]) -> bool {
     memchr::memchr(0, &head[..head.len().min(8000)]).is_some()
 }
 
-/// Paths staged for commit (added, copied, modified, renamed), relative to the repository root.
-pub fn staged_paths(dir: &Path) -> Result<Vec<String>, String> {
-    let out = git(
+/// One file staged for commit: its path (for display) and the blob the index holds for it.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    /// Path relative to the repository root, as text.
+    pub path: String,
+    /// The staged blob's object id.
+    pub blob: String,
+}
+
+/// Files staged for commit (added, copied, modified, renamed), with the blob of each. Names are
+/// read NUL-separated as bytes, so a name with a newline or invalid UTF-8 is still found.
+pub fn staged_files(dir: &Path) -> Result<Vec<Staged>, String> {
+    let changed = git(
         dir,
         &[
             "diff",
             "--cached",
             "--name-only",
             "-z",
-            "--diff-filter=ACMR",
+            "--no-renames",
+            "--diff-filter=ACMRT",
         ],
     )?;
-    Ok(out
+    let changed: BTreeSet<&[u8]> = changed
         .split(|&b| b == 0)
         .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect())
+        .collect();
+    let index = git(dir, &["ls-files", "--stage", "-z"])?;
+    let mut staged = Vec::new();
+    for entry in index.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        let Some(tab) = memchr::memchr(b'\t', entry) else {
+            continue;
+        };
+        let (meta, path) = (&entry[..tab], &entry[tab + 1..]);
+        let meta = String::from_utf8_lossy(meta);
+        let mut fields = meta.split_whitespace();
+        let (Some(mode), Some(blob)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        if changed.contains(path) && (mode.starts_with("100")) {
+            staged.push(Staged {
+                path: String::from_utf8_lossy(path).into_owned(),
+                blob: blob.to_string(),
+            });
+        }
+    }
+    Ok(staged)
 }
 
 /// Streams objects through one `git cat-file --batch`, calling `each(name, content)`; missing
@@ -127,9 +238,7 @@ pub fn cat_file(
     names: Vec<String>,
     mut each: impl FnMut(usize, Vec<u8>),
 ) -> Result<(), String> {
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(dir)
+    let mut child = git_command(dir)
         .args(["cat-file", "--batch"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -171,56 +280,126 @@ pub fn cat_file(
     result
 }
 
-/// One blob of the history, with the first path it was seen at.
+/// One blob of the history: where and in which commit it first appeared.
 #[derive(Debug, Clone)]
 pub struct Blob {
     /// Object id.
     pub id: String,
-    /// A path it had.
+    /// The path it was added at.
     pub path: String,
+    /// The oldest commit (parents before children) whose diff adds it.
+    pub commit: String,
 }
 
-/// Every unique blob reachable from any ref (each listed once by `rev-list --objects --all`),
-/// without those over [`MAX_BLOB_BYTES`], and the number of commits.
-pub fn history_blobs(dir: &Path) -> Result<(Vec<Blob>, u64), String> {
-    let commits = git(dir, &["rev-list", "--all", "--count"])?;
-    let commits: u64 = String::from_utf8_lossy(&commits)
-        .trim()
-        .parse()
-        .unwrap_or(0);
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(dir)
+/// Every unique blob reachable from any ref, once, in the order the history introduced them.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Regular-file blobs of at most [`MAX_BLOB_BYTES`], oldest introduction first.
+    pub blobs: Vec<Blob>,
+    /// Commits on all refs.
+    pub commits: u64,
+    /// Blobs left out for their size.
+    pub oversized: u64,
+}
+
+/// Reads the history in one pass of `git log --all --topo-order --reverse --raw -m`: every
+/// commit's diff against each parent (the root's against nothing) names each blob it adds, so the
+/// first sighting of a blob is the commit that introduced it, with the path it had. Symlinks and
+/// submodules are not blobs of content and are left out; then one `cat-file --batch-check` pass
+/// drops the blobs over [`MAX_BLOB_BYTES`].
+pub fn history_blobs(dir: &Path) -> Result<History, String> {
+    let mut child = git_command(dir)
         .args([
-            "-c",
-            "core.quotePath=false",
-            "rev-list",
-            "--objects",
+            "log",
             "--all",
-            "--filter=object:type=blob",
-            "--filter-provided-objects",
+            "--topo-order",
+            "--reverse",
+            "--raw",
+            "-m",
+            "--root",
+            "--no-abbrev",
+            "--no-renames",
+            "--no-color",
+            "--format=commit %H",
         ])
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run git rev-list: {e}"))?;
-    let stdout = child.stdout.take().ok_or("git rev-list has no stdout")?;
-    let mut paths: BTreeMap<String, String> = BTreeMap::new();
-    let mut order = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| e.to_string())?;
-        let (id, path) = line.split_once(' ').unwrap_or((line.as_str(), ""));
-        if id.len() >= 40 && !paths.contains_key(id) {
-            paths.insert(id.to_string(), path.to_string());
-            order.push(id.to_string());
+        .map_err(|e| format!("cannot run git log: {e}"))?;
+    let stdout = child.stdout.take().ok_or("git log has no stdout")?;
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut found = Vec::new();
+    let mut commits = 0u64;
+    let mut commit = String::new();
+    let mut reader = BufReader::with_capacity(1 << 20, stdout);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| e.to_string())?
+            == 0
+        {
+            break;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if let Some(id) = text.strip_prefix("commit ") {
+            if id != commit {
+                commits += 1;
+                commit = id.to_string();
+            }
+            continue;
+        }
+        let Some(raw) = text.strip_prefix(':') else {
+            continue;
+        };
+        let Some((meta, path)) = raw.split_once('\t') else {
+            continue;
+        };
+        let fields: Vec<&str> = meta.split_whitespace().collect();
+        let [_, mode, _, id, _] = fields.as_slice() else {
+            continue;
+        };
+        let regular = mode.starts_with("100");
+        let absent = id.bytes().all(|b| b == b'0');
+        if regular && !absent && seen.insert(id.to_string()) {
+            found.push(Blob {
+                id: id.to_string(),
+                path: unquote_git_path(path),
+                commit: commit.clone(),
+            });
         }
     }
-    let _ = child.wait();
-    // Sizes in one batch-check pass, to leave out the huge ones.
-    let mut check = Command::new("git")
-        .arg("-C")
-        .arg(dir)
+    let mut stderr = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        let stderr = stderr.trim();
+        // A repository without any commit has no history to scan.
+        if commits == 0 && (stderr.contains("does not have any commits") || stderr.is_empty()) {
+            return Ok(History::default());
+        }
+        return Err(format!("git log failed: {stderr}"));
+    }
+    let sizes = object_sizes(dir, found.iter().map(|b| b.id.clone()).collect())?;
+    let before = found.len();
+    let blobs: Vec<Blob> = found
+        .into_iter()
+        .filter(|b| sizes.get(&b.id).is_some_and(|&s| s <= MAX_BLOB_BYTES))
+        .collect();
+    Ok(History {
+        oversized: (before - blobs.len()) as u64,
+        blobs,
+        commits,
+    })
+}
+
+/// Sizes of the named objects in one `cat-file --batch-check` pass; missing objects are absent.
+fn object_sizes(dir: &Path, names: Vec<String>) -> Result<BTreeMap<String, u64>, String> {
+    let mut check = git_command(dir)
         .args([
             "cat-file",
             "--batch-check=%(objectname) %(objecttype) %(objectsize)",
@@ -231,7 +410,6 @@ pub fn history_blobs(dir: &Path) -> Result<(Vec<Blob>, u64), String> {
         .spawn()
         .map_err(|e| format!("cannot run git cat-file: {e}"))?;
     let mut stdin = check.stdin.take().ok_or("no stdin")?;
-    let names = order.clone();
     let feeder = std::thread::spawn(move || {
         for name in names {
             if writeln!(stdin, "{name}").is_err() {
@@ -239,58 +417,90 @@ pub fn history_blobs(dir: &Path) -> Result<(Vec<Blob>, u64), String> {
             }
         }
     });
-    let mut blobs = Vec::new();
+    let mut sizes = BTreeMap::new();
     let stdout = check.stdout.take().ok_or("no stdout")?;
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| e.to_string())?;
         let fields: Vec<&str> = line.split_whitespace().collect();
         if let [id, "blob", size] = fields.as_slice()
-            && size.parse::<u64>().is_ok_and(|s| s <= MAX_BLOB_BYTES)
+            && let Ok(size) = size.parse::<u64>()
         {
-            blobs.push(Blob {
-                id: id.to_string(),
-                path: paths.get(*id).cloned().unwrap_or_default(),
-            });
+            sizes.insert(id.to_string(), size);
         }
     }
     let _ = feeder.join();
     let _ = check.wait();
-    Ok((blobs, commits))
+    Ok(sizes)
 }
 
-/// Blob ids in HEAD's tree.
-pub fn head_blobs(dir: &Path) -> BTreeSet<String> {
-    let Ok(out) = git(dir, &["ls-tree", "-r", "-z", "HEAD"]) else {
-        return BTreeSet::new();
+/// What the working tree holds now, as the history check must see it: the blobs of HEAD's files
+/// that are unchanged in the working tree, and the paths that differ from HEAD (edited, deleted,
+/// or added), which the caller scans from disk.
+#[derive(Debug, Default)]
+pub struct Current {
+    /// Blob ids of HEAD files whose working-tree copy is unchanged.
+    pub unchanged: BTreeSet<String>,
+    /// Files present in the working tree that differ from HEAD or are new to it.
+    pub changed: Vec<PathBuf>,
+}
+
+/// The current state of the repository at `dir` (see [`Current`]).
+pub fn current_state(dir: &Path) -> Current {
+    let Ok(tree) = git(dir, &["ls-tree", "-r", "-z", "--full-tree", "HEAD"]) else {
+        return Current::default();
     };
-    out.split(|&b| b == 0)
-        .filter_map(|entry| {
-            let text = String::from_utf8_lossy(entry);
-            let meta = text.split('\t').next()?.to_string();
-            let mut fields = meta.split_whitespace();
-            (fields.nth(1)? == "blob").then(|| fields.next().map(str::to_string))?
-        })
-        .collect()
-}
-
-/// The oldest commit on any ref that introduced `blob` (at `path`).
-pub fn commit_adding(dir: &Path, blob: &str) -> Option<String> {
-    let out = git(
+    let changed_paths: BTreeSet<Vec<u8>> = git(
         dir,
         &[
-            "log",
-            "--all",
-            "--reverse",
-            "--format=%H",
-            "--find-object",
-            blob,
+            "diff",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--no-relative",
+            "HEAD",
+            "--",
         ],
     )
-    .ok()?;
-    String::from_utf8_lossy(&out)
-        .lines()
-        .next()
-        .map(str::to_string)
+    .unwrap_or_default()
+    .split(|&b| b == 0)
+    .filter(|p| !p.is_empty())
+    .map(<[u8]>::to_vec)
+    .collect();
+    let mut current = Current::default();
+    for entry in tree.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        let Some(tab) = memchr::memchr(b'\t', entry) else {
+            continue;
+        };
+        let (meta, path) = (String::from_utf8_lossy(&entry[..tab]), &entry[tab + 1..]);
+        let mut fields = meta.split_whitespace();
+        let (Some(_), Some("blob"), Some(id)) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        if !changed_paths.contains(path) {
+            current.unchanged.insert(id.to_string());
+        }
+    }
+    let root = repo_root(dir).unwrap_or_else(|| dir.to_path_buf());
+    let untracked = git(
+        dir,
+        &[
+            "ls-files",
+            "-z",
+            "--others",
+            "--exclude-standard",
+            "--full-name",
+        ],
+    )
+    .unwrap_or_default();
+    current.changed = changed_paths
+        .iter()
+        .map(|p| p.as_slice())
+        .chain(untracked.split(|&b| b == 0).filter(|p| !p.is_empty()))
+        .map(|p| root.join(path_from_git(p)))
+        .filter(|p| p.is_file())
+        .collect();
+    current
 }
 
 /// Bytes of blob content read ahead of the scanners at most (one larger blob is still let through

@@ -102,16 +102,16 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
                 "--staged needs a git repository",
             )];
         };
-        let paths = match sources::staged_paths(&root) {
-            Ok(p) => p,
+        let staged = match sources::staged_files(&root) {
+            Ok(s) => s,
             Err(e) => return vec![Finding::error(&META, Subject::Target, e)],
         };
-        let names = paths.iter().map(|p| format!(":{p}")).collect();
+        let names = staged.iter().map(|s| s.blob.clone()).collect();
         let mut bytes = 0u64;
         let scanner = engine::shared();
         let read = sources::cat_file(&root, names, |index, content| {
             bytes += content.len() as u64;
-            let path = &paths[index];
+            let path = &staged[index].path;
             if rules::is_secret_file(path) {
                 let f = super::secret_file_finding(&META, path, baseline.as_ref());
                 if f.accepted.is_some() {
@@ -130,7 +130,7 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         if let Err(e) = read {
             findings.push(Finding::error(&META, Subject::Target, e));
         }
-        (paths.len(), bytes)
+        (staged.len(), bytes)
     } else {
         let bundles = super::bundle_dirs(settings);
         let mut files: Vec<PathBuf> = settings

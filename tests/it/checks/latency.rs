@@ -20,10 +20,36 @@ use crate::support::audit_demo;
 
 const TOKEN: &str = "latency-fixture-token-0123";
 
-/// Counts requests to the flaky route so that exactly one in twenty fails.
+/// Counts requests to the flaky route so that exactly one in twenty fails, and keeps the one
+/// live session of `/session` (its login generation and how often it was used).
 #[derive(Clone, Default)]
 struct Fixture {
     flaky: Arc<AtomicU64>,
+    session: Arc<std::sync::Mutex<(u64, u64)>>,
+    logins: Arc<AtomicU64>,
+}
+
+/// Uses a session answers before it expires.
+const SESSION_USES: u64 = 30;
+
+async fn login(State(fixture): State<Fixture>) -> axum::Json<serde_json::Value> {
+    fixture.logins.fetch_add(1, Ordering::Relaxed);
+    let mut session = fixture.session.lock().unwrap();
+    *session = (session.0 + 1, 0);
+    axum::Json(serde_json::json!({ "token": format!("session-token-{}", session.0) }))
+}
+
+async fn session(State(fixture): State<Fixture>, headers: HeaderMap) -> (StatusCode, &'static str) {
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let mut session = fixture.session.lock().unwrap();
+    let expected = format!("Bearer session-token-{}", session.0);
+    let presented = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if presented == Some(expected.as_str()) && session.1 < SESSION_USES {
+        session.1 += 1;
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::UNAUTHORIZED, "session expired")
+    }
 }
 
 async fn fast() -> &'static str {
@@ -57,12 +83,18 @@ async fn private(headers: HeaderMap) -> (StatusCode, &'static str) {
 
 /// Serves the fixture on 127.0.0.1:0 and returns its port; the server stops with the runtime.
 async fn serve() -> u16 {
+    serve_fixture(Fixture::default()).await
+}
+
+async fn serve_fixture(fixture: Fixture) -> u16 {
     let app = Router::new()
         .route("/fast", get(fast).post(fast))
         .route("/slow", get(slow))
         .route("/flaky", get(flaky))
         .route("/private", get(private))
-        .with_state(Fixture::default());
+        .route("/login", axum::routing::post(login))
+        .route("/session", get(session))
+        .with_state(fixture);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -206,6 +238,54 @@ async fn fast_passes_slow_and_flaky_fail() {
         !format!("{card:?}").contains(TOKEN),
         "the token never reaches a report"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_expiring_mid_run_is_renewed_by_one_login() {
+    let fixture = Fixture::default();
+    let port = serve_fixture(fixture.clone()).await;
+    let text = format!(
+        r#"[target]
+name = "latency session fixture"
+base-url = "http://127.0.0.1:{port}/"
+scope = ["127.0.0.1"]
+
+[latency]
+samples = 40
+warmup = 3
+rate-per-second = 40.0
+
+[[identities]]
+name = "ops"
+login = {{ url = "/login", json = {{ user = "ops" }} }}
+
+[[endpoints]]
+path = "/session"
+identity = "ops"
+core = true
+"#
+    );
+    let target = launchready::config::parse(&text, Path::new("checks.toml"), &BTreeMap::new())
+        .expect("the fixture config is valid");
+    let net = launchready::net::Net::new(&target).expect("clients build");
+    let mut options = launchready::AuditOptions::default();
+    options.run.only = vec!["latency".into()];
+    let card =
+        launchready::audit_with(launchready::check::registry::CHECKS, target, net, &options).await;
+    let finding = endpoint(&card, "/session");
+    assert_eq!(finding.status, Status::Pass, "{}", finding.message);
+    let m = latency(&finding);
+    assert_eq!(
+        (m.samples, m.good, m.errors),
+        (40, 40, 0),
+        "43 requests outlive a {SESSION_USES}-use session"
+    );
+    assert_eq!(
+        fixture.logins.load(Ordering::Relaxed),
+        2,
+        "the first login, then one re-login"
+    );
+    assert!(!format!("{card:?}").contains("session-token-"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -32,6 +32,7 @@ mod mx;
 mod rate_limit;
 mod redirect_map;
 mod secrets;
+mod secrets_history;
 mod security_headers;
 mod shared_pages;
 mod spf;

@@ -20,7 +20,7 @@ const IDS: [&str; 4] = [
     "secrets-live",
 ];
 
-fn fails<'a>(card: &'a Scorecard, id: &str) -> Vec<&'a launchready::check::Finding> {
+pub(super) fn fails<'a>(card: &'a Scorecard, id: &str) -> Vec<&'a launchready::check::Finding> {
     card.row(id)
         .unwrap()
         .findings
@@ -97,7 +97,7 @@ async fn hardened_demo_passes_every_secret_check() {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(super) fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -118,7 +118,7 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
-fn commit(dir: &Path, message: &str) {
+pub(super) fn commit(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
 }
@@ -249,7 +249,7 @@ fn corpus() -> Corpus {
     }
 }
 
-async fn audit_dir(dir: &Path, extra: &str) -> Scorecard {
+pub(super) async fn audit_dir(dir: &Path, extra: &str) -> Scorecard {
     let text = format!(
         "[target]\nname = \"corpus\"\nbase-url = \"https://localhost\"\n\n[secrets]\npaths = [\".\"]\n{extra}"
     );

@@ -1,0 +1,152 @@
+//! `secrets-history` attribution and the working-tree boundary, on repositories built commit by
+//! commit at test time: a secret held by two blobs is reported once, at the oldest commit; a
+//! secret deleted from the working tree but still in HEAD is history-only; one the working tree
+//! still holds (even untracked) is the tree check's; file names that are not UTF-8 or hold a
+//! newline are still read, from the tree, the history and the index.
+
+use std::path::Path;
+use std::process::Command;
+
+use launchready::check::{Severity, Subject};
+
+use super::secrets::{audit_dir, commit, fails, git};
+use crate::support::{code, launchready, run};
+
+fn stripe_key(seed: u64) -> String {
+    format!(
+        "{}{}",
+        concat!("sk", "_live_"),
+        launchready::demo::sample_repo::fake(seed, 28)
+    )
+}
+
+fn head(dir: &Path) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.path().join("README"), "hello\n").unwrap();
+    commit(dir.path(), "init");
+    dir
+}
+
+/// The history findings' (rule, commit, path) for the repository at `dir`.
+async fn history_of(dir: &Path) -> Vec<(String, String, String, Severity)> {
+    let card = audit_dir(dir, "").await;
+    fails(&card, "secrets-history")
+        .into_iter()
+        .map(|f| {
+            let Subject::Commit { commit, path, .. } = &f.subject else {
+                panic!("history subjects are commits: {:?}", f.subject)
+            };
+            let rule = f.evidence.iter().find(|e| e.label == "rule").unwrap();
+            (rule.value.clone(), commit.clone(), path.clone(), f.severity)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_secret_in_two_blobs_is_reported_once_at_its_oldest_commit() {
+    let dir = repo();
+    let root = dir.path();
+    let key = stripe_key(11);
+    std::fs::write(root.join("first.py"), format!("KEY = '{key}'\n")).unwrap();
+    commit(root, "first copy");
+    let first = head(root);
+    std::fs::write(root.join("second.py"), format!("# again\nKEY = '{key}'\n")).unwrap();
+    commit(root, "second copy");
+    std::fs::remove_file(root.join("first.py")).unwrap();
+    std::fs::remove_file(root.join("second.py")).unwrap();
+    commit(root, "remove both");
+
+    let found = history_of(root).await;
+    assert_eq!(
+        found,
+        vec![(
+            "stripe-secret-key".to_string(),
+            first,
+            "first.py".to_string(),
+            Severity::Critical
+        )],
+        "one finding, at the commit that first added the key, with the full commit id"
+    );
+}
+
+#[tokio::test]
+async fn the_working_tree_decides_what_is_history_only() {
+    let dir = repo();
+    let root = dir.path();
+    let (deleted, kept) = (stripe_key(12), stripe_key(13));
+    std::fs::write(root.join("a.py"), format!("KEY = '{deleted}'\n")).unwrap();
+    std::fs::write(root.join("b.py"), format!("KEY = '{kept}'\n")).unwrap();
+    commit(root, "keys");
+    let added = head(root);
+    // Moved out of git into an untracked file the tree check still reads.
+    git(root, &["rm", "-q", "--cached", "b.py"]);
+    git(root, &["commit", "-q", "-m", "untrack b.py"]);
+    // Deleted from the working tree, not yet committed: HEAD still has it, the tree does not.
+    std::fs::write(root.join("a.py"), "KEY = None\n").unwrap();
+
+    let found = history_of(root).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].1.as_str(), found[0].2.as_str()),
+        (added.as_str(), "a.py")
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn file_names_that_are_not_utf8_are_read_from_tree_and_history() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = repo();
+    let root = dir.path();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9 config.py");
+    let (in_tree, in_history) = (stripe_key(14), stripe_key(15));
+    std::fs::write(root.join(name), format!("KEY = '{in_history}'\n")).unwrap();
+    commit(root, "odd name");
+    std::fs::write(root.join(name), format!("KEY = '{in_tree}'\n")).unwrap();
+    commit(root, "rotate");
+
+    let card = audit_dir(root, "").await;
+    let tree = fails(&card, "secrets-tree");
+    assert!(
+        tree.iter().any(|f| f
+            .subject
+            .to_string()
+            .starts_with("caf\u{fffd} config.py:1:")),
+        "{:?}",
+        tree.iter()
+            .map(|f| f.subject.to_string())
+            .collect::<Vec<_>>()
+    );
+    let history = history_of(root).await;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].2, "caf\u{fffd} config.py");
+}
+
+#[test]
+fn staged_names_with_a_newline_are_scanned() {
+    let dir = repo();
+    let root = dir.path();
+    let key = stripe_key(16);
+    std::fs::write(root.join("two\nlines.py"), format!("KEY = '{key}'\n")).unwrap();
+    std::fs::write(root.join("clean.py"), "print(1)\n").unwrap();
+    git(root, &["add", "-A"]);
+    let out = run(launchready()
+        .args(["secrets", "--staged", "-f", "json"])
+        .arg(root));
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains("stripe-secret-key"), "{json}");
+    assert!(json.contains(r"two\nlines.py"), "{json}");
+    assert!(!json.contains(&key));
+}
