@@ -168,12 +168,50 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-/// A stable identity of a finding across runs: FNV-1a over check, subject and message.
+/// A stable identity of a finding across runs: FNV-1a over check, subject and message, with every
+/// run of digits in the message folded to one `#`, so that a count or a date that moves from one
+/// run to the next ("expires in 5 days (2026-12-07)") does not turn the same problem into a new
+/// alert in a code-scanning dashboard.
 fn fingerprint(f: &Finding) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in format!("{}\0{}\0{}", f.check, f.subject, f.message).bytes() {
+    let mut feed = |byte: u8| {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
+    };
+    for byte in format!("{}\0{}\0", f.check, f.subject).bytes() {
+        feed(byte);
+    }
+    let mut in_digits = false;
+    for byte in f.message.bytes() {
+        match (byte.is_ascii_digit(), in_digits) {
+            (true, true) => {}
+            (true, false) => feed(b'#'),
+            (false, _) => feed(byte),
+        }
+        in_digits = byte.is_ascii_digit();
     }
     format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::tls::expiry::META;
+
+    fn at(host: &str, message: &str) -> String {
+        fingerprint(&Finding::fail(&META, Subject::host(host), message))
+    }
+
+    #[test]
+    fn fingerprints_ignore_moving_figures_but_not_words() {
+        assert_eq!(
+            at("acme.test", "certificate expires in 5 days (2026-12-07)"),
+            at("acme.test", "certificate expires in 14 days (2026-12-16)")
+        );
+        assert_ne!(
+            at("acme.test", "certificate expires in 5 days"),
+            at("acme.test", "certificate expired 5 days ago")
+        );
+        assert_ne!(at("acme.test", "x"), at("api.acme.test", "x"));
+    }
 }

@@ -145,7 +145,7 @@ pub fn tree_files(path: &Path) -> Vec<PathBuf> {
             .split(|&b| b == 0)
             .filter(|p| !p.is_empty())
             .map(|p| root.join(path_from_git(p)))
-            .filter(|p| p.is_file())
+            .filter(|p| is_regular_file(p))
             .collect();
         files.sort();
         files.dedup();
@@ -175,6 +175,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// True for a regular file, not following symlinks: a committed link to `~/.ssh/id_rsa` or
+/// `/etc/shadow` must not make the scanner read (and report on) files outside the repository.
+pub fn is_regular_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
 /// True when the first 8 kB hold a NUL byte.
@@ -498,7 +504,7 @@ pub fn current_state(dir: &Path) -> Current {
         .map(|p| p.as_slice())
         .chain(untracked.split(|&b| b == 0).filter(|p| !p.is_empty()))
         .map(|p| root.join(path_from_git(p)))
-        .filter(|p| p.is_file())
+        .filter(|p| is_regular_file(p))
         .collect();
     current
 }

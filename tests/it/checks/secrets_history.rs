@@ -2,7 +2,8 @@
 //! commit at test time: a secret held by two blobs is reported once, at the oldest commit; a
 //! secret deleted from the working tree but still in HEAD is history-only; one the working tree
 //! still holds (even untracked) is the tree check's; file names that are not UTF-8 or hold a
-//! newline are still read, from the tree, the history and the index.
+//! newline are still read, from the tree, the history and the index; a committed symlink out of
+//! the repository is not followed.
 
 use std::path::Path;
 use std::process::Command;
@@ -149,4 +150,31 @@ fn staged_names_with_a_newline_are_scanned() {
     assert!(json.contains("stripe-secret-key"), "{json}");
     assert!(json.contains(r"two\nlines.py"), "{json}");
     assert!(!json.contains(&key));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_committed_symlink_out_of_the_repository_is_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    let key = stripe_key(17);
+    std::fs::write(
+        outside.path().join("credentials"),
+        format!("KEY = '{key}'\n"),
+    )
+    .unwrap();
+    let dir = repo();
+    let root = dir.path();
+    std::os::unix::fs::symlink(outside.path().join("credentials"), root.join("linked.py")).unwrap();
+    commit(root, "link");
+
+    let card = audit_dir(root, "").await;
+    assert!(
+        fails(&card, "secrets-tree").is_empty(),
+        "the link's target lies outside the repository: {:?}",
+        card.row("secrets-tree").unwrap().findings
+    );
+    // The control: the same file inside the repository is found.
+    std::fs::copy(outside.path().join("credentials"), root.join("copied.py")).unwrap();
+    let card = audit_dir(root, "").await;
+    assert_eq!(fails(&card, "secrets-tree").len(), 1);
 }
