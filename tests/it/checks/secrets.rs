@@ -431,3 +431,115 @@ fn secrets_command_baseline_and_staged() {
     let out = run(launchready().args(["secrets", "--staged"]).arg(dir));
     assert_eq!(code(&out), 0);
 }
+
+fn rule_of(f: &launchready::check::Finding) -> &str {
+    f.evidence
+        .iter()
+        .find(|e| e.label == "rule")
+        .map_or("", |e| e.value.as_str())
+}
+
+fn private_key(seed: u64) -> String {
+    let body: Vec<String> = (0..10).map(|i| filler(seed + i, 64)).collect();
+    format!(
+        "-----BEGIN {l}-----\n{}\n-----END {l}-----\n",
+        body.join("\n"),
+        l = "RSA PRIVATE KEY"
+    )
+}
+
+#[tokio::test]
+async fn tree_folds_secret_file_names_into_content_findings_and_reports_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    let npm = format!("{}{}", concat!("np", "m_"), filler(20, 36));
+    std::fs::write(
+        root.join(".npmrc"),
+        format!("//registry.npmjs.org/:_authToken={npm}\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("web")).unwrap();
+    std::fs::write(
+        root.join("web/.npmrc"),
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("certs")).unwrap();
+    std::fs::write(root.join("certs/server.pem"), private_key(30)).unwrap();
+    std::fs::write(
+        root.join("certs/ca.pem"),
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            filler(40, 64)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".pypirc"),
+        "[pypi]\nusername = deploy\npassword = hunter2\n",
+    )
+    .unwrap();
+    let stripe = format!("{}{}", concat!("sk", "_live_"), filler(50, 28));
+    std::fs::write(
+        root.join(".env.production"),
+        format!("STRIPE_KEY={stripe}\n"),
+    )
+    .unwrap();
+    // Listed by git, a regular file to stat, and every read fails with EIO.
+    std::os::unix::fs::symlink("/proc/self/mem", root.join("broken.txt")).unwrap();
+    commit(root, "files");
+
+    let card = audit_dir(root, "history = false\n").await;
+    let row = card.row("secrets-tree").unwrap();
+    let all = format!("{:?}", row.findings);
+    assert!(!all.contains(&npm) && !all.contains(&stripe));
+    let by_subject = |prefix: &str| -> Vec<&launchready::check::Finding> {
+        row.findings
+            .iter()
+            .filter(|f| f.subject.to_string().starts_with(prefix))
+            .collect()
+    };
+    let folded = |prefix: &str, rule: &str| {
+        let found = by_subject(prefix);
+        assert_eq!(found.len(), 1, "{prefix}: {found:#?}");
+        assert_eq!(rule_of(found[0]), rule, "{prefix}");
+        assert_eq!(found[0].status, Status::Fail);
+        assert!(
+            found[0].evidence.iter().any(|e| e.label == "secret-file"),
+            "{prefix}: the file name is evidence of the content finding"
+        );
+    };
+    folded(".npmrc:1:", "npm-token");
+    folded("certs/server.pem:1:", "private-key");
+    folded(".env.production:1:", "stripe-secret-key");
+    let pypirc = by_subject(".pypirc");
+    assert_eq!(pypirc.len(), 1, "{pypirc:#?}");
+    assert_eq!(rule_of(pypirc[0]), "secret-file");
+    assert!(
+        by_subject("web/.npmrc").is_empty(),
+        "an env reference holds nothing"
+    );
+    assert!(
+        by_subject("certs/ca.pem").is_empty(),
+        "a certificate is fine"
+    );
+
+    let unreadable: Vec<_> = row
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Inconclusive)
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{:#?}", row.findings);
+    assert_eq!(
+        unreadable[0].message,
+        "1 file could not be read and was not scanned"
+    );
+    assert!(
+        unreadable[0]
+            .evidence
+            .iter()
+            .any(|e| e.label == "unreadable" && e.value.starts_with("broken.txt ("))
+    );
+    assert!(row.findings.iter().all(|f| f.status != Status::Pass));
+}
