@@ -187,9 +187,27 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         findings.push(unreadable_finding(&unreadable));
     }
     if let Some(baseline) = &baseline {
+        // Entries in build output (`.next/server` is tree-severity) are the bundle check's.
+        let bundles: Vec<String> = super::bundle_dirs(settings)
+            .iter()
+            .map(|d| super::display_path(base, d))
+            .collect();
+        let own = super::Baseline::new(
+            baseline.path.clone(),
+            baseline
+                .entries
+                .iter()
+                .filter(|e| {
+                    !bundles
+                        .iter()
+                        .any(|d| e.location.starts_with(&format!("{d}/")))
+                })
+                .cloned()
+                .collect(),
+        );
         findings.extend(super::unused_baseline_findings(
             &META,
-            baseline,
+            &own,
             Exposure::Tree,
             &used.borrow(),
         ));
