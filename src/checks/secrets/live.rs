@@ -234,12 +234,18 @@ impl Check for SecretsLive {
     }
 }
 
-/// A public source map (a `.map` file or an inline one) with its original sources.
-fn public_map(subject: &Url, script: &Url, message: String) -> Finding {
-    Finding::fail(&META, Subject::url(subject.as_str()), message)
+/// A public source map (a `.map` file, or inline when `map` is the script) with its original
+/// sources.
+fn public_map(map: &Url, script: &Url, message: String) -> Finding {
+    let remediation = if map == script {
+        "build without inline source maps (or strip sourcesContent): the script itself hands out the original sources"
+    } else {
+        "do not deploy .map files (or strip sourcesContent and serve them only to your error tracker)"
+    };
+    Finding::fail(&META, Subject::url(map.as_str()), message)
         .severity(Severity::Medium)
         .evidence("script", script.as_str())
-        .remediation("do not deploy source maps (or strip sourcesContent and serve them only to your error tracker)")
+        .remediation(remediation)
 }
 
 /// An inconclusive finding about `subject` for what was not scanned, the first few `items`
