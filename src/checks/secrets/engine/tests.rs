@@ -620,3 +620,56 @@ fn escaped_private_keys_are_found_at_their_begin_line_as_the_key_itself() {
         assert_eq!(keys[0].offset, begin);
     }
 }
+
+use proptest::strategy::Strategy as _;
+
+/// Fragments that steer the scanner into its decoding and boundary paths.
+const HOSTILE: &[&str] = &[
+    "-----BEGIN RSA PRIVATE KEY-----\\",
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+    "-----END RSA PRIVATE KEY-----",
+    "\\n",
+    "\\\\n",
+    "\\u00",
+    "\\x",
+    "\\",
+    "\"",
+    "é",
+    "\u{10348}",
+    "AIza",
+    "apiKey: ",
+    "{",
+    "}",
+    "eyJ",
+    "sk_live_",
+    "https://a:b@",
+    "sentry.io",
+    "=",
+    "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwMTIzNA",
+    "launchready:allow(",
+];
+
+proptest::proptest! {
+    #[test]
+    fn hostile_input_never_panics(
+        parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::sample::select(HOSTILE).prop_map(str::to_string),
+                "[A-Za-z0-9+/=_.-]{0,80}",
+                proptest::arbitrary::any::<String>(),
+            ],
+            0..40,
+        ),
+        cut in 0usize..8,
+    ) {
+        let text = parts.concat();
+        let bytes = text.as_bytes();
+        let bytes = &bytes[..bytes.len().saturating_sub(cut)];
+        let _ = shared().scan_bytes(bytes);
+        let _ = crate::checks::secrets::live::map_comment(bytes);
+        let _ = crate::checks::secrets::live::decode_data_url(&text);
+        let _ = crate::checks::secrets::sources::scan_maybe_map(shared(), "a.js", bytes);
+        let _ = rules::holds_secret(".npmrc", bytes);
+        let _ = rules::holds_secret("k.pem", bytes);
+    }
+}
