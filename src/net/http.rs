@@ -34,6 +34,9 @@ pub struct HttpRequest {
     pub body: Option<Vec<u8>>,
     /// Overrides the configured total timeout.
     pub timeout: Option<Duration>,
+    /// Overrides the configured body cap (`max-body-bytes`) for a download known to be large,
+    /// such as a script bundle; the response says when the body was still cut.
+    pub max_body_bytes: Option<usize>,
 }
 
 impl HttpRequest {
@@ -46,6 +49,7 @@ impl HttpRequest {
             credentials: Vec::new(),
             body: None,
             timeout: None,
+            max_body_bytes: None,
         }
     }
 
@@ -85,6 +89,12 @@ impl HttpRequest {
         self.timeout = Some(timeout);
         self
     }
+
+    /// Caps this response's body at `bytes` instead of the configured `max-body-bytes`.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = Some(bytes);
+        self
+    }
 }
 
 /// A response with a capped body.
@@ -96,7 +106,7 @@ pub struct HttpResponse {
     pub status: StatusCode,
     /// Response headers.
     pub headers: HeaderMap,
-    /// Body, at most `max-body-bytes`.
+    /// Body, at most `max-body-bytes` (or the request's own cap).
     pub body: Vec<u8>,
     /// True when the body was cut at the cap.
     pub truncated: bool,
@@ -369,6 +379,9 @@ impl Http {
             let time_to_headers = start.elapsed();
             let status = response.status();
             let headers = response.headers().clone();
+            let cap = request
+                .max_body_bytes
+                .unwrap_or(self.settings.max_body_bytes);
             let mut body = Vec::new();
             let mut truncated = false;
             while let Some(chunk) = response
@@ -376,7 +389,7 @@ impl Http {
                 .await
                 .map_err(|e| classify(&e, &host, timeout))?
             {
-                let room = self.settings.max_body_bytes - body.len();
+                let room = cap - body.len();
                 if chunk.len() > room {
                     body.extend_from_slice(&chunk[..room]);
                     truncated = true;

@@ -1,5 +1,7 @@
 //! `secrets-bundle`: no secrets in build output that ships to browsers (`dist/`, `build/`,
-//! `.next/`, `out/`), including the original sources embedded in source maps (`sourcesContent`).
+//! `.next/`, `out/`), including the original sources embedded in source maps (`sourcesContent`),
+//! inline `data:` maps included. `.next/cache` (the webpack cache) is not shipped and not read;
+//! `.next/server` is server code, scanned with working-tree severity.
 //!
 //! Reference: OWASP ASVS V14.3 (unintended information disclosure); OWASP Top 10 A05:2021
 //! (security misconfiguration).
@@ -62,16 +64,45 @@ impl Check for SecretsBundle {
 
     async fn run(&self, _ctx: &Context) -> Vec<Finding> {
         let (settings, dirs, base) = (self.settings.clone(), self.dirs.clone(), self.base.clone());
+        // A crashed scan is reported without its panic text: that text can quote the input.
         tokio::task::spawn_blocking(move || scan(&settings, &dirs, &base))
             .await
-            .unwrap_or_else(|e| {
+            .unwrap_or_else(|_| {
                 vec![Finding::error(
                     &META,
                     Subject::Target,
-                    format!("the scan failed: {e}"),
+                    "the scan failed: internal error (this is a launchready bug)",
                 )]
             })
     }
+}
+
+/// Files larger than this are not read whole: they are reported as not scanned.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Files listed in an inconclusive finding at most.
+const SHOWN_FILES: usize = 5;
+
+/// Where a file of a bundle directory belongs.
+enum Part {
+    /// Shipped to browsers.
+    Shipped,
+    /// Next.js server code (`.next/server`): in the repository's build, not in browsers.
+    Server,
+    /// Next.js webpack cache (`.next/cache`): never shipped, not scanned.
+    Cache,
+}
+
+fn part(dir: &Path, path: &Path) -> Part {
+    if dir.file_name().is_some_and(|n| n == ".next") {
+        if path.starts_with(dir.join("cache")) {
+            return Part::Cache;
+        }
+        if path.starts_with(dir.join("server")) {
+            return Part::Server;
+        }
+    }
+    Part::Shipped
 }
 
 fn scan(settings: &SecretsSettings, dirs: &[PathBuf], base: &Path) -> Vec<Finding> {
@@ -81,6 +112,9 @@ fn scan(settings: &SecretsSettings, dirs: &[PathBuf], base: &Path) -> Vec<Findin
     };
     let mut findings = Vec::new();
     let mut used = BTreeSet::new();
+    let mut server_dirs = Vec::new();
+    let mut unreadable: Vec<String> = Vec::new();
+    let mut oversized: Vec<String> = Vec::new();
     let mut files = 0usize;
     let mut bytes = 0u64;
     for dir in dirs {
@@ -92,26 +126,50 @@ fn scan(settings: &SecretsSettings, dirs: &[PathBuf], base: &Path) -> Vec<Findin
             ));
             continue;
         }
+        if dir.file_name().is_some_and(|n| n == ".next") {
+            server_dirs.push(super::display_path(base, &dir.join("server")));
+        }
         for path in sources::tree_files_unfiltered(dir) {
-            let Ok(data) = sources::read(&path) else {
-                continue;
+            let exposure = match part(dir, &path) {
+                Part::Cache => continue,
+                Part::Server => Exposure::Tree,
+                Part::Shipped => Exposure::Bundle,
+            };
+            let shown = super::display_path(base, &path);
+            let data = match std::fs::metadata(&path) {
+                Ok(m) if m.len() > MAX_FILE_BYTES => {
+                    oversized.push(format!("{shown} ({} bytes)", m.len()));
+                    continue;
+                }
+                Ok(_) => sources::read(&path, MAX_FILE_BYTES + 1),
+                Err(e) => Err(e),
+            };
+            let data = match data {
+                Ok(d) if d.len() as u64 > MAX_FILE_BYTES => {
+                    oversized.push(format!("{shown} (over {MAX_FILE_BYTES} bytes)"));
+                    continue;
+                }
+                Ok(d) => d,
+                Err(e) => {
+                    unreadable.push(format!("{shown} ({e})"));
+                    continue;
+                }
             };
             if sources::looks_binary(&data) {
                 continue;
             }
             files += 1;
             bytes += data.len() as u64;
-            let shown = super::display_path(base, &path);
             for (source, hit) in sources::scan_maybe_map(super::engine::shared(), &shown, &data) {
                 let place = match &source {
-                    Some(s) => format!("{shown} (sourcesContent: {s})"),
+                    Some(s) => format!("{shown} ({s})"),
                     None => shown.clone(),
                 };
                 let f = super::finding(
                     &META,
                     &hit,
                     Subject::file(place, Some(hit.line), Some(hit.column)),
-                    Exposure::Bundle,
+                    exposure,
                     baseline.as_ref(),
                 );
                 if f.accepted.is_some() {
@@ -121,11 +179,59 @@ fn scan(settings: &SecretsSettings, dirs: &[PathBuf], base: &Path) -> Vec<Findin
             }
         }
     }
+    if !unreadable.is_empty() {
+        findings.push(
+            not_scanned(
+                &unreadable,
+                match unreadable.len() {
+                    1 => "1 bundle file could not be read and was not scanned".to_string(),
+                    n => format!("{n} bundle files could not be read and were not scanned"),
+                },
+            )
+            .remediation(
+                "make the files readable by the user running launchready, then scan again",
+            ),
+        );
+    }
+    if !oversized.is_empty() {
+        findings.push(
+            not_scanned(
+                &oversized,
+                format!(
+                    "{} bundle file{} not scanned: over the {} MiB cap",
+                    oversized.len(),
+                    if oversized.len() == 1 { "" } else { "s" },
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+            .remediation("a bundle this large is unusual: check what it holds (inlined assets, a data dump) and scan it on its own"),
+        );
+    }
     if let Some(baseline) = &baseline {
         findings.extend(super::unused_baseline_findings(
             &META,
             baseline,
             Exposure::Bundle,
+            &used,
+        ));
+        // `.next/server` findings are the tree's by exposure but only this check scans them.
+        let server = super::Baseline::new(
+            baseline.path.clone(),
+            baseline
+                .entries
+                .iter()
+                .filter(|e| {
+                    server_dirs
+                        .iter()
+                        .any(|d| e.location.starts_with(d.as_str()))
+                })
+                .cloned()
+                .collect(),
+        );
+        findings.extend(super::unused_baseline_findings(
+            &META,
+            &server,
+            Exposure::Tree,
             &used,
         ));
     }
@@ -140,4 +246,21 @@ fn scan(settings: &SecretsSettings, dirs: &[PathBuf], base: &Path) -> Vec<Findin
         );
     }
     findings
+}
+
+/// An inconclusive finding for files that were not scanned: their count in `message`, the first
+/// few of them as evidence.
+fn not_scanned(files: &[String], message: String) -> Finding {
+    let mut list = files
+        .iter()
+        .take(SHOWN_FILES)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN_FILES {
+        list.push_str(&format!(" and {} more", files.len() - SHOWN_FILES));
+    }
+    Finding::inconclusive(&META, Subject::Target, message)
+        .severity(Severity::Medium)
+        .evidence("files", list)
 }

@@ -15,7 +15,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
 use regex::bytes::{Regex, RegexSet};
 
-use super::rules::{self, Accepted, Class, RULES, Rule};
+use super::rules::{self, Accepted, RULES, Rule};
 
 /// Bytes after a chunk's owned end that are read along, so a token that starts inside the chunk
 /// ends inside the buffer. Longer than the longest token any rule matches (a 12 kB PEM block).
@@ -167,7 +167,8 @@ impl Scanner {
         }
     }
 
-    /// Every accepted match starting in `owned_start..owned_end` of `buf`.
+    /// Every accepted match starting in `owned_start..owned_end` of `buf`: plain, inside base64
+    /// blobs and inside escaped string literals, one per secret occurrence.
     fn scan_region(
         &self,
         buf: &[u8],
@@ -189,12 +190,71 @@ impl Scanner {
             }
             let mut inner = Stats::default();
             for mut f in self.scan_plain(&decoded, 0, decoded.len(), &mut inner) {
+                // Four base64 characters carry three bytes: the secret's place inside the blob.
+                f.secret_start = (start + f.secret_start * 4 / 3).min(end);
+                f.secret_end = (start + (f.secret_end * 4).div_ceil(3)).min(end);
                 f.start = start;
+                f.end = end;
                 f.encoding = Some("base64");
                 found.push(f);
             }
         }
+        self.scan_escaped_keys(buf, owned_start, owned_end, stats, &mut found);
+        keep_most_specific(&mut found);
         found
+    }
+
+    /// Private keys inside escaped string literals (`"-----BEGIN RSA PRIVATE KEY-----\\nMII…"` in
+    /// any JSON or JavaScript, escaped once or more): the literal is unescaped from the BEGIN
+    /// line on and scanned, and the key reported at the raw position of its BEGIN line with the
+    /// unescaped key as its secret, as if it sat in a PEM file.
+    fn scan_escaped_keys(
+        &self,
+        buf: &[u8],
+        owned_start: usize,
+        owned_end: usize,
+        stats: &mut Stats,
+        found: &mut Vec<Found>,
+    ) {
+        const BEGIN: &[u8] = b"-----BEGIN ";
+        let finder = memchr::memmem::Finder::new(BEGIN);
+        let region = &buf[owned_start..owned_end];
+        for at in finder.find_iter(region) {
+            let start = owned_start + at;
+            let header = &buf[start..(start + 64).min(buf.len())];
+            let Some(close) = memchr::memmem::find(&header[BEGIN.len()..], b"-----") else {
+                continue;
+            };
+            let after = BEGIN.len() + close + 5;
+            if !header[..after].ends_with(b"PRIVATE KEY-----")
+                && !header[..after].ends_with(b"PRIVATE KEY BLOCK-----")
+                || header.get(after) != Some(&b'\\')
+            {
+                continue;
+            }
+            let end = (start + OVERLAP).min(buf.len());
+            let (decoded, map) = unescape_literal(&buf[start..end]);
+            let mut inner = Stats::default();
+            for f in self.scan_plain(&decoded, 0, 1, &mut inner) {
+                if f.rule.id != "private-key" {
+                    continue;
+                }
+                let raw = |i: usize| start + map.get(i).copied().unwrap_or(end - start);
+                let (raw_start, raw_end) = (raw(f.start), raw(f.end));
+                if allowed(buf, raw_start, raw_end, Some(f.rule.id)) {
+                    stats.allowed += 1;
+                    continue;
+                }
+                found.push(Found {
+                    start: raw_start,
+                    end: raw_end,
+                    secret_start: raw(f.secret_start),
+                    secret_end: raw(f.secret_end),
+                    unescaped: true,
+                    ..f
+                });
+            }
+        }
     }
 
     /// Keyword windows and the keyword-less set, without decoding.
@@ -218,9 +278,10 @@ impl Scanner {
             if hit_start >= owned_end + rule.before {
                 continue;
             }
+            let from = hit_start.saturating_sub(rule.before);
             let window = (
-                hit_start.saturating_sub(rule.before),
-                (hit_end + rule.after).min(buf.len()),
+                from,
+                token_end(buf, (hit_end + rule.after).min(buf.len()), from),
             );
             let list = &mut windows[index];
             match list.last_mut() {
@@ -257,7 +318,7 @@ impl Scanner {
                 &mut found,
             );
         }
-        drop_generic_overlaps(&mut found);
+        keep_most_specific(&mut found);
         found
     }
 
@@ -274,9 +335,32 @@ impl Scanner {
         found: &mut Vec<Found>,
     ) {
         let rule = &RULES[index];
-        for caps in self.regexes[index].captures_iter(&buf[from..to]) {
-            let Some(whole) = caps.get(0) else { continue };
-            let start = from + whole.start();
+        let regex = &self.regexes[index];
+        let mut at = from;
+        while at < to {
+            // Searching the buffer up to `to` from `at` (not a sliced window) keeps the bytes
+            // before the window visible to `\b`, and `^` no longer matches at the window start.
+            let Some(caps) = regex.captures_at(&buf[..to], at) else {
+                break;
+            };
+            let Some(whole) = caps.get(0) else { break };
+            // A match that runs into the window's end may be a longer token cut short (or `$`
+            // matched the cut): match again from its start on the whole overlap.
+            let caps = match (whole.end() == to && to < buf.len())
+                .then(|| {
+                    regex.captures_at(
+                        &buf[..(whole.start() + OVERLAP).min(buf.len())],
+                        whole.start(),
+                    )
+                })
+                .flatten()
+            {
+                Some(longer) if longer.get(0).is_some_and(|m| m.start() == whole.start()) => longer,
+                _ => caps,
+            };
+            let Some(whole) = caps.get(0) else { break };
+            at = whole.end().max(whole.start() + 1);
+            let start = whole.start();
             if start < owned_start || start >= owned_end {
                 continue;
             }
@@ -285,25 +369,34 @@ impl Scanner {
                 .or_else(|| caps.name("bare"))
                 .or_else(|| caps.get(1))
                 .unwrap_or(whole);
+            let (secret_start, secret_end) = (secret.start(), secret.end());
             let Ok(secret) = std::str::from_utf8(secret.as_bytes()) else {
                 continue;
             };
             let context_from = start.saturating_sub(400);
-            let context_to = (from + whole.end() + 400).min(buf.len());
-            let Some(accepted) = rules::accept(rule, secret, &buf[context_from..context_to]) else {
+            let context_to = (whole.end() + 400).min(buf.len());
+            let Some(accepted) = rules::accept(
+                rule,
+                secret,
+                &buf[context_from..context_to],
+                start - context_from,
+            ) else {
                 continue;
             };
-            if allowed(buf, start, from + whole.end(), Some(rule.id)) {
+            if allowed(buf, start, whole.end(), Some(rule.id)) {
                 stats.allowed += 1;
                 continue;
             }
             found.push(Found {
                 rule,
                 start,
-                end: from + whole.end(),
+                end: whole.end(),
+                secret_start,
+                secret_end,
                 secret: secret.to_string(),
                 accepted,
                 encoding: None,
+                unescaped: false,
             });
         }
     }
@@ -311,28 +404,139 @@ impl Scanner {
 
 struct Found {
     rule: &'static Rule,
+    /// Where the report points (the match, or the blob it was decoded from).
     start: usize,
     end: usize,
+    /// Where the secret itself lies in the scanned buffer; one secret occurrence is one span.
+    secret_start: usize,
+    secret_end: usize,
     secret: String,
     accepted: Accepted,
     encoding: Option<&'static str>,
+    /// Found in an unescaped string literal: its secret is the key as a PEM file would hold it.
+    unescaped: bool,
 }
 
-/// A generic assignment that overlaps a specific rule's match says nothing new.
-fn drop_generic_overlaps(found: &mut Vec<Found>) {
-    let specific: Vec<(usize, usize)> = found
+/// Why one match is preferred to another on the same secret: the more specific rule, then a
+/// proven format, then the decoded form (which shows the secret itself), then the earlier rule.
+fn preference(f: &Found) -> (u8, bool, bool, bool, std::cmp::Reverse<usize>) {
+    let index = RULES
         .iter()
-        .filter(|f| f.accepted.class != Class::Generic && f.rule.id != "basic-auth-url")
-        .map(|f| (f.start, f.end))
-        .collect();
-    found.retain(|f| {
-        let generic =
-            f.rule.validate == rules::Validate::Assignment || f.rule.id == "basic-auth-url";
-        !generic
-            || !specific
-                .iter()
-                .any(|&(s, e)| s < f.end && f.start < e && (s, e) != (f.start, f.end))
+        .position(|r| std::ptr::eq(r, f.rule))
+        .unwrap_or(usize::MAX);
+    (
+        f.rule.rank,
+        f.accepted.proven,
+        f.unescaped,
+        f.encoding.is_some(),
+        std::cmp::Reverse(index),
+    )
+}
+
+/// One finding per secret occurrence: of the matches whose secrets overlap, only the preferred
+/// one stays (a `generic-secret` assignment of a Stripe key is the Stripe key; an `.npmrc`
+/// `_authToken` holding an `npm_` token is the npm token; a secret assignment whose value is a
+/// base64 blob is the secret the blob decodes to).
+fn keep_most_specific(found: &mut Vec<Found>) {
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| (found[i].secret_start, found[i].secret_end));
+    let mut beaten = vec![false; found.len()];
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            if found[j].secret_start >= found[i].secret_end {
+                break;
+            }
+            if preference(&found[i]) >= preference(&found[j]) {
+                beaten[j] = true;
+            } else {
+                beaten[i] = true;
+            }
+        }
+    }
+    let mut index = 0;
+    found.retain(|_| {
+        index += 1;
+        !beaten[index - 1]
     });
+}
+
+/// The end of a keyword window, moved on past the token it cuts (up to the next space, quote or
+/// angle bracket, at most [`OVERLAP`] bytes after `from`).
+fn token_end(buf: &[u8], to: usize, from: usize) -> usize {
+    let limit = (from + OVERLAP).min(buf.len()).max(to);
+    to + buf[to..limit]
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>'))
+        .unwrap_or(limit - to)
+}
+
+/// Unescapes a string literal that starts at `raw[0]`: JSON and JavaScript escapes (`\\n`,
+/// `\\/`, `\\uXXXX`, `\\xHH`…), up to the literal's closing quote, then again while escaped
+/// line breaks remain (a JSON string inside a JSON string). Returns the text and, for every byte
+/// of it (and one past the end), the offset in `raw` it came from.
+fn unescape_literal(raw: &[u8]) -> (Vec<u8>, Vec<usize>) {
+    let identity: Vec<usize> = (0..=raw.len()).collect();
+    let (mut text, mut map) = unescape_once(raw, &identity, true);
+    for _ in 0..3 {
+        if memchr::memmem::find(&text, b"\\n").is_none()
+            && memchr::memmem::find(&text, b"\\r").is_none()
+        {
+            break;
+        }
+        (text, map) = unescape_once(&text, &map, false);
+    }
+    (text, map)
+}
+
+/// One level of unescaping; `map[i]` is where byte `i` of `raw` came from. With `stop_at_quote`,
+/// an unescaped quote ends the literal.
+fn unescape_once(raw: &[u8], map: &[usize], stop_at_quote: bool) -> (Vec<u8>, Vec<usize>) {
+    let source = |i: usize| map.get(i).copied().unwrap_or(usize::MAX);
+    let mut text = Vec::with_capacity(raw.len());
+    let mut out_map = Vec::with_capacity(raw.len() + 1);
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if stop_at_quote && matches!(b, b'"' | b'\'' | b'`') {
+            break;
+        }
+        if b != b'\\' || i + 1 >= raw.len() {
+            text.push(b);
+            out_map.push(source(i));
+            i += 1;
+            continue;
+        }
+        let hex = |from: usize, len: usize| {
+            raw.get(from..from + len)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+        };
+        let (decoded, used): (Option<char>, usize) = match raw[i + 1] {
+            b'n' => (Some('\n'), 2),
+            b'r' => (Some('\r'), 2),
+            b't' => (Some('\t'), 2),
+            b'u' => (
+                hex(i + 2, 4).and_then(char::from_u32).or(Some('\u{fffd}')),
+                6,
+            ),
+            b'x' => (hex(i + 2, 2).and_then(char::from_u32), 4),
+            other => (Some(char::from(other)), 2),
+        };
+        let Some(c) = decoded else {
+            text.push(b);
+            out_map.push(source(i));
+            i += 1;
+            continue;
+        };
+        let mut utf8 = [0u8; 4];
+        for &byte in c.encode_utf8(&mut utf8).as_bytes() {
+            text.push(byte);
+            out_map.push(source(i));
+        }
+        i = (i + used).min(raw.len());
+    }
+    out_map.push(source(i));
+    (text, out_map)
 }
 
 /// Decodes a base64 blob when it holds mostly printable text.

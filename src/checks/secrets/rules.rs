@@ -64,6 +64,9 @@ pub struct Rule {
     pub validate: Validate,
     /// Minimum Shannon entropy (bits per character) of the secret.
     pub min_entropy: f64,
+    /// How specific the rule is, from 0 (a generic assignment) to 3 (a token format of its own):
+    /// when two rules match the same secret, only the more specific one reports it.
+    pub rank: u8,
 }
 
 const fn rule(
@@ -83,6 +86,7 @@ const fn rule(
         class,
         validate: Validate::Plain,
         min_entropy: 3.0,
+        rank: 3,
     }
 }
 
@@ -98,6 +102,10 @@ impl Rule {
     }
     const fn entropy(mut self, min: f64) -> Self {
         self.min_entropy = min;
+        self
+    }
+    const fn rank(mut self, rank: u8) -> Self {
+        self.rank = rank;
         self
     }
 }
@@ -122,7 +130,8 @@ pub static RULES: &[Rule] = &[
         Class::Live,
     )
     .window(64, 128)
-    .entropy(4.0),
+    .entropy(4.0)
+    .rank(2),
     rule(
         "github-token",
         "GitHub token",
@@ -211,12 +220,13 @@ pub static RULES: &[Rule] = &[
         Class::Live,
     )
     .validate(Validate::ServiceAccount)
-    .window(8, 96),
+    .window(8, 96)
+    .rank(2),
     rule(
         "private-key",
         "Private key (PEM)",
-        &["private key-----"],
-        r"(-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?:\\r|\\n|[\r\n\t ])+[A-Za-z0-9+/=\r\n\t \\:,\-]{64,}?-----END ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----)",
+        &["private key-----", "private key block-----"],
+        r"(-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?:\\r|\\n|[\r\n\t ])+[A-Za-z0-9+/=\r\n\t \\:,.@<>()_'\-]{64,}?-----END ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----)",
         Class::Live,
     )
     .validate(Validate::Pem)
@@ -289,7 +299,8 @@ pub static RULES: &[Rule] = &[
         &["_authtoken"],
         r#"_authToken\s*=\s*["']?([^\s"'$]{16,200})"#,
         Class::Live,
-    ),
+    )
+    .rank(2),
     rule(
         "pypi-token",
         "PyPI upload token",
@@ -303,7 +314,8 @@ pub static RULES: &[Rule] = &[
         &["accountkey="],
         r"AccountKey=([A-Za-z0-9+/]{86}==)",
         Class::Live,
-    ),
+    )
+    .rank(2),
     rule(
         "azure-client-secret",
         "Azure AD client secret",
@@ -367,7 +379,8 @@ pub static RULES: &[Rule] = &[
     )
     .validate(Validate::UrlPassword)
     .window(24, 256)
-    .entropy(0.0),
+    .entropy(0.0)
+    .rank(1),
     rule(
         "basic-auth-url",
         "Credentials in an http(s) URL",
@@ -377,7 +390,8 @@ pub static RULES: &[Rule] = &[
     )
     .validate(Validate::UrlPassword)
     .window(8, 256)
-    .entropy(0.0),
+    .entropy(0.0)
+    .rank(1),
     rule(
         "sentry-dsn",
         "Sentry DSN (public by design)",
@@ -385,7 +399,9 @@ pub static RULES: &[Rule] = &[
         r"(https://(?P<secret>[a-f0-9]{32})@o?[0-9]+\.ingest(?:\.[a-z]{2})?\.sentry\.io/[0-9]+)",
         Class::Public,
     )
-    .window(64, 64),
+    // The match starts up to 8 + 32 + 1 + 21 + 8 + 4 bytes before `sentry.io`: current org ids
+    // (`o4505…`) have 16 digits or more, which a 64-byte look-back cut off.
+    .window(128, 64),
     rule(
         "generic-secret",
         "Hard-coded secret assignment",
@@ -405,7 +421,8 @@ pub static RULES: &[Rule] = &[
     )
     .validate(Validate::Assignment)
     .window(64, 240)
-    .entropy(3.3),
+    .entropy(3.3)
+    .rank(0),
 ];
 
 /// Words that mark a value as a placeholder or documentation example.
@@ -477,8 +494,9 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// Decides whether a regex match is a real secret of this rule.
 ///
-/// `context` is the window the match was found in, for rules that look around the token.
-pub fn accept(rule: &Rule, secret: &str, context: &[u8]) -> Option<Accepted> {
+/// `context` is the text around the match, for rules that look around the token; the match
+/// starts at byte `at` of it.
+pub fn accept(rule: &Rule, secret: &str, context: &[u8], at: usize) -> Option<Accepted> {
     let keep = |class: Class, proven: bool| {
         Some(Accepted {
             class,
@@ -486,7 +504,9 @@ pub fn accept(rule: &Rule, secret: &str, context: &[u8]) -> Option<Accepted> {
             note: None,
         })
     };
-    if rule.validate != Validate::Pem && is_placeholder(secret) {
+    // A decoded format is judged on what it decodes to: a long base64 token holds `your` or
+    // `fake` by chance.
+    if !matches!(rule.validate, Validate::Pem | Validate::Jwt) && is_placeholder(secret) {
         return None;
     }
     if entropy(secret) < rule.min_entropy {
@@ -502,8 +522,7 @@ pub fn accept(rule: &Rule, secret: &str, context: &[u8]) -> Option<Accepted> {
         Validate::Jwt => judge_jwt(secret),
         Validate::Pem => judge_pem(secret),
         Validate::GoogleKey => {
-            let window = String::from_utf8_lossy(context).to_ascii_lowercase();
-            if window.contains("authdomain") || window.contains("firebase") {
+            if is_firebase_web_key(context, at.min(context.len())) {
                 Some(Accepted {
                     class: Class::Public,
                     proven: false,
@@ -544,6 +563,55 @@ pub fn accept(rule: &Rule, secret: &str, context: &[u8]) -> Option<Accepted> {
         }
         Validate::Assignment => judge_assignment(secret),
     }
+}
+
+/// True when the Google key at `at` of `context` is a Firebase web config's `apiKey`: assigned to
+/// a name that says Firebase (`FIREBASE_API_KEY=`, `firebaseApiKey:`), or the `apiKey` of the
+/// object literal around it that also holds `authDomain`, `messagingSenderId` or a
+/// `firebaseapp.com` host. The word "firebase" merely nearby proves nothing.
+fn is_firebase_web_key(context: &[u8], at: usize) -> bool {
+    let before = &context[..at];
+    let name = assigned_name(before).to_ascii_lowercase();
+    if name.contains("firebase") {
+        return true;
+    }
+    if !matches!(name.as_str(), "apikey" | "api_key") {
+        return false;
+    }
+    let open = before.iter().rposition(|&b| b == b'{' || b == b'}');
+    let Some(open) = open.filter(|&i| before[i] == b'{') else {
+        return false;
+    };
+    let rest = &context[at..];
+    let close = rest.iter().position(|&b| b == b'{' || b == b'}');
+    let Some(close) = close.filter(|&i| rest[i] == b'}') else {
+        return false;
+    };
+    let object = String::from_utf8_lossy(&context[open..at + close]).to_ascii_lowercase();
+    ["authdomain", "messagingsenderid", "firebaseapp.com"]
+        .iter()
+        .any(|marker| object.contains(marker))
+}
+
+/// The identifier a value is assigned to, read backwards over `name = "`, `"name": '`,
+/// `name: ` and the like; empty when the value is not assigned.
+fn assigned_name(before: &[u8]) -> String {
+    let skip = |bytes: &[u8], set: &[u8]| {
+        bytes.len() - bytes.iter().rev().take_while(|b| set.contains(b)).count()
+    };
+    let end = skip(before, b" \t\"'`");
+    let Some((&op, head)) = before[..end].split_last() else {
+        return String::new();
+    };
+    if op != b'=' && op != b':' {
+        return String::new();
+    }
+    let head = &head[..skip(head, b" \t\"'`")];
+    let start = head
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-' || *b == b'.'))
+        .map_or(0, |i| i + 1);
+    String::from_utf8_lossy(&head[start..]).into_owned()
 }
 
 fn judge_assignment(value: &str) -> Option<Accepted> {
@@ -680,15 +748,31 @@ pub fn github_checksum_ok(token: &str) -> bool {
     base62_six(crc32(random.as_bytes())) == checksum
 }
 
-/// Secret-bearing file names (the path rule); `.env.example` and friends are templates.
+/// Secret-bearing files by name alone (the path rule): `.env`, `.netrc`, `id_rsa`, `*.tfstate`…;
+/// `.env.example` and friends are templates. Names whose content decides (`.npmrc`, `.pypirc`,
+/// `*.pem`, `*.key`) are [`SecretFile::ByContent`] of [`secret_file`], not listed here.
 pub fn is_secret_file(path: &str) -> bool {
+    secret_file(path) == Some(SecretFile::ByName)
+}
+
+/// Why a file name may hold a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretFile {
+    /// The name alone says so (`.env`, `id_rsa`, `*.tfstate`…).
+    ByName,
+    /// Only when the content holds one: see [`holds_secret`].
+    ByContent,
+}
+
+/// The secret-bearing kind of a file name, or `None` for an ordinary file or a template.
+pub fn secret_file(path: &str) -> Option<SecretFile> {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
     let templates = [".example", ".sample", ".template", ".dist", ".defaults"];
     if templates.iter().any(|t| lower.ends_with(t)) {
-        return false;
+        return None;
     }
-    matches!(
+    let by_name = matches!(
         lower.as_str(),
         ".env" | ".netrc" | "_netrc" | "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | ".pgpass"
     ) || lower.starts_with(".env.")
@@ -697,7 +781,59 @@ pub fn is_secret_file(path: &str) -> bool {
         || lower.ends_with(".p12")
         || lower.ends_with(".pfx")
         || lower.ends_with(".jks")
-        || lower.ends_with(".keystore")
+        || lower.ends_with(".keystore");
+    let by_content = matches!(lower.as_str(), ".npmrc" | ".pypirc")
+        || lower.ends_with(".pem")
+        || lower.ends_with(".key");
+    if by_name {
+        Some(SecretFile::ByName)
+    } else if by_content {
+        Some(SecretFile::ByContent)
+    } else {
+        None
+    }
+}
+
+/// True when a [`SecretFile::ByContent`] file holds a secret: an `.npmrc` with an `_authToken`,
+/// `_auth` or `_password` value, a `.pypirc` with a `password`, a `.pem` or `.key` that frames a
+/// private key (a certificate or a public key is fine). Values that are `${VAR}` references
+/// hold nothing.
+pub fn holds_secret(path: &str, content: &[u8]) -> bool {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    let text = String::from_utf8_lossy(content);
+    let values = |separators: &[char], wanted: &dyn Fn(&str) -> bool| {
+        text.lines().any(|line| {
+            let line = line.trim();
+            if line.starts_with('#') || line.starts_with(';') {
+                return false;
+            }
+            let Some((key, value)) = line.split_once(separators) else {
+                return false;
+            };
+            let value = value.trim().trim_matches(['"', '\'']);
+            wanted(&key.trim().to_ascii_lowercase())
+                && !value.is_empty()
+                && !value.starts_with("${")
+                && !value.starts_with("%(")
+        })
+    };
+    match name.as_str() {
+        ".npmrc" => values(&['='], &|key| {
+            ["_authtoken", "_auth", "_password"]
+                .iter()
+                .any(|k| key == *k || key.ends_with(&format!(":{k}")))
+        }),
+        ".pypirc" => values(&['=', ':'], &|key| key == "password"),
+        _ => text.split("-----BEGIN ").skip(1).any(|rest| {
+            rest.split("-----").next().is_some_and(|label| {
+                label.ends_with("PRIVATE KEY") || label.ends_with("PRIVATE KEY BLOCK")
+            })
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -728,6 +864,79 @@ mod tests {
         for path in [".env.example", "id_rsa.pub", "src/env.rs", ".env.sample"] {
             assert!(!is_secret_file(path), "{path}");
         }
+    }
+
+    #[test]
+    fn content_decides_for_npmrc_pypirc_pem_and_key_files() {
+        let token = format!(
+            "{}{}",
+            concat!("np", "m_"),
+            "q8Zr2LmT7vXwq8Zr2LmT7vXwq8Zr2LmT7vXw"
+        );
+        let key = format!(
+            "-----BEGIN {l}-----\nMIIB\n-----END {l}-----\n",
+            l = "PRIVATE KEY"
+        );
+        let cases: [(&str, String, bool); 11] = [
+            (
+                ".npmrc",
+                format!("//registry.npmjs.org/:_authToken={token}\n"),
+                true,
+            ),
+            ("web/.npmrc", "_auth=dXNlcjpwYXNz\n".into(), true),
+            (
+                ".npmrc",
+                "//npm.acme.test/:_password=aHVudGVy\n".into(),
+                true,
+            ),
+            (
+                ".npmrc",
+                "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n".into(),
+                false,
+            ),
+            (
+                ".npmrc",
+                "registry=https://npm.acme.test/\nsave-exact=true\n".into(),
+                false,
+            ),
+            (
+                ".pypirc",
+                "[pypi]\nusername = __token__\npassword = pypi-abc\n".into(),
+                true,
+            ),
+            (".pypirc", "[pypi]\nusername = __token__\n".into(), false),
+            ("certs/server.key", key.clone(), true),
+            (
+                "tls.pem",
+                format!(
+                    "{}{key}",
+                    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+                ),
+                true,
+            ),
+            (
+                "tls.pem",
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".into(),
+                false,
+            ),
+            (
+                "pub.pem",
+                "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n".into(),
+                false,
+            ),
+        ];
+        for (path, content, secret) in cases {
+            assert_eq!(secret_file(path), Some(SecretFile::ByContent), "{path}");
+            assert!(!is_secret_file(path), "{path} is not secret by name alone");
+            assert_eq!(
+                holds_secret(path, content.as_bytes()),
+                secret,
+                "{path}: {content}"
+            );
+        }
+        assert_eq!(secret_file(".npmrc.example"), None);
+        assert_eq!(secret_file("src/key.rs"), None);
+        assert_eq!(secret_file("id_ed25519"), Some(SecretFile::ByName));
     }
 
     #[test]

@@ -591,65 +591,120 @@ pub fn scan_blobs(
     })
 }
 
-/// A source map's embedded sources: `(name, content)` for every string in `sourcesContent`.
+/// A source map's embedded sources: `(name, content)` for every string in `sourcesContent`,
+/// also in the `sections` of an index map.
 pub fn source_map_sources(data: &[u8]) -> Option<Vec<(String, String)>> {
     let map: serde_json::Value = serde_json::from_slice(data).ok()?;
-    let contents = map.get("sourcesContent")?.as_array()?;
-    let names = map.get("sources").and_then(|s| s.as_array());
-    Some(
-        contents
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| {
-                let name = names
-                    .and_then(|n| n.get(i))
-                    .and_then(|n| n.as_str())
-                    .map_or_else(|| format!("sources[{i}]"), str::to_string);
-                Some((name, c.as_str()?.to_string()))
-            })
-            .collect(),
-    )
+    let mut out = Vec::new();
+    let mut found = false;
+    let mut maps = vec![&map];
+    while let Some(map) = maps.pop() {
+        if let Some(sections) = map.get("sections").and_then(|s| s.as_array()) {
+            maps.extend(sections.iter().rev().filter_map(|s| s.get("map")));
+        }
+        let Some(contents) = map.get("sourcesContent").and_then(|c| c.as_array()) else {
+            continue;
+        };
+        found = true;
+        let names = map.get("sources").and_then(|s| s.as_array());
+        out.extend(contents.iter().enumerate().filter_map(|(i, c)| {
+            let name = names
+                .and_then(|n| n.get(i))
+                .and_then(|n| n.as_str())
+                .map_or_else(|| format!("sources[{i}]"), str::to_string);
+            Some((name, c.as_str()?.to_string()))
+        }));
+    }
+    found.then_some(out)
 }
 
-/// Hits in a file that may be a source map: every embedded source is scanned on its own (with
-/// lines and columns inside that source); the `mappings` and the rest of the JSON are not, so
-/// their base64 VLQ never looks like a key. Anything else is scanned as it is.
+/// Hits in a file that may be or carry a source map, each with the place it was found in (`None`
+/// for the file itself). A `.map` file's embedded sources are scanned one by one (lines and
+/// columns inside that source, place `sourcesContent: name`); the `mappings` and the rest of the
+/// JSON are not, so their base64 VLQ never looks like a key. Any other file is scanned as it is,
+/// except that an inline `data:` source map at its end is decoded and its sources scanned the
+/// same way (place `inline source map, sourcesContent: name`) instead of being read as text.
 pub fn scan_maybe_map(scanner: &Scanner, name: &str, data: &[u8]) -> Vec<(Option<String>, Hit)> {
-    if name.ends_with(".map")
-        && let Some(sources) = source_map_sources(data)
-    {
-        return sources
+    let embedded = |sources: Vec<(String, String)>, place: &'static str| {
+        sources
             .into_iter()
             .flat_map(|(source, content)| {
                 scanner
                     .scan_bytes(content.as_bytes())
                     .0
                     .into_iter()
-                    .map(move |h| (Some(source.clone()), h))
+                    .map(move |h| (Some(format!("{place}{source}")), h))
             })
-            .collect();
+            .collect::<Vec<_>>()
+    };
+    if name.ends_with(".map")
+        && let Some(sources) = source_map_sources(data)
+    {
+        return embedded(sources, "sourcesContent: ");
     }
-    scanner
-        .scan_bytes(data)
+    let inline = super::live::map_comment(data)
+        .and_then(|c| Some((c.at, super::live::decode_data_url(&c.url)?)));
+    let Some((at, map)) = inline else {
+        return scanner
+            .scan_bytes(data)
+            .0
+            .into_iter()
+            .map(|h| (None, h))
+            .collect();
+    };
+    // The data URL is blanked, not cut, so lines and columns of the rest stay true.
+    let mut rest = data.to_vec();
+    rest[at].fill(b' ');
+    let mut hits: Vec<(Option<String>, Hit)> = scanner
+        .scan_bytes(&rest)
         .0
         .into_iter()
         .map(|h| (None, h))
-        .collect()
+        .collect();
+    if let Some(sources) = source_map_sources(&map) {
+        hits.extend(embedded(sources, "inline source map, sourcesContent: "));
+    }
+    hits
 }
 
-/// Reads a file whole (bundles and maps are scanned as documents).
-pub fn read(path: &Path) -> io::Result<Vec<u8>> {
-    std::fs::read(path)
+/// Reads at most `cap` bytes of a file (bundles and maps are scanned as documents); the caller
+/// compares the length with the file's size to tell a cut read.
+pub fn read(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    let mut data = Vec::new();
+    std::fs::File::open(path)?
+        .take(cap)
+        .read_to_end(&mut data)?;
+    Ok(data)
 }
 
 /// Every file under `dir` (skipping `.git` and `node_modules`), ignore files not consulted:
-/// build output is usually ignored and still ships.
+/// build output is usually ignored and still ships. Symbolic links to files are listed (package
+/// managers link build output); links to directories are not followed, so no walk loops.
 pub fn tree_files_unfiltered(dir: &Path) -> Vec<PathBuf> {
     if dir.is_file() {
         return vec![dir.to_path_buf()];
     }
     let mut files = Vec::new();
-    walk(dir, &mut files);
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                let name = entry.file_name();
+                if name != ".git" && name != "node_modules" {
+                    pending.push(path);
+                }
+            } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+                files.push(path);
+            }
+        }
+    }
     files.sort();
     files
 }

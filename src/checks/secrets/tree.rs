@@ -57,13 +57,14 @@ impl Check for SecretsTree {
     async fn run(&self, _ctx: &Context) -> Vec<Finding> {
         let settings = self.settings.clone();
         let base = self.base.clone();
+        // A crashed scan is reported without its panic text: that text can quote the input.
         tokio::task::spawn_blocking(move || scan(&settings, &base))
             .await
-            .unwrap_or_else(|e| {
+            .unwrap_or_else(|_| {
                 vec![Finding::error(
                     &META,
                     Subject::Target,
-                    format!("the scan failed: {e}"),
+                    "the scan failed: internal error (this is a launchready bug)",
                 )]
             })
     }
@@ -77,20 +78,39 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     let used = RefCell::new(BTreeSet::new());
-    let judge = |findings: &mut Vec<Finding>, path: &str, hit: &Hit| {
-        let f = super::finding(
-            &META,
-            hit,
-            Subject::file(path, Some(hit.line), Some(hit.column)),
-            Exposure::Tree,
-            baseline.as_ref(),
-        );
-        if f.accepted.is_some() {
-            used.borrow_mut()
-                .insert(super::fingerprint(hit.rule.id, &hit.secret));
+    // One file's hits; a secret-bearing file name is folded into them as evidence, and is a
+    // finding of its own only when the content gave none.
+    let judge = |findings: &mut Vec<Finding>, path: &str, hits: &[Hit], secret_file: bool| {
+        if secret_file && hits.is_empty() {
+            let f = super::secret_file_finding(&META, path, baseline.as_ref());
+            if f.accepted.is_some() {
+                used.borrow_mut()
+                    .insert(super::fingerprint(rules::SECRET_FILE_RULE, path));
+            }
+            findings.push(f);
         }
-        findings.push(f);
+        for hit in hits {
+            let mut f = super::finding(
+                &META,
+                hit,
+                Subject::file(path, Some(hit.line), Some(hit.column)),
+                Exposure::Tree,
+                baseline.as_ref(),
+            );
+            if secret_file {
+                f = f.evidence(
+                    rules::SECRET_FILE_RULE,
+                    format!("`{path}` is a secret-bearing file: remove it from the repository"),
+                );
+            }
+            if f.accepted.is_some() {
+                used.borrow_mut()
+                    .insert(super::fingerprint(hit.rule.id, &hit.secret));
+            }
+            findings.push(f);
+        }
     };
+    let mut unreadable: Vec<String> = Vec::new();
     let (files, bytes) = if settings.staged {
         let Some(dir) = settings.paths.first() else {
             return Vec::new();
@@ -112,20 +132,17 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         let read = sources::cat_file(&root, names, |index, content| {
             bytes += content.len() as u64;
             let path = &staged[index].path;
-            if rules::is_secret_file(path) {
-                let f = super::secret_file_finding(&META, path, baseline.as_ref());
-                if f.accepted.is_some() {
-                    used.borrow_mut()
-                        .insert(super::fingerprint(rules::SECRET_FILE_RULE, path));
-                }
-                findings.push(f);
-            }
-            if sources::looks_binary(&content) {
-                return;
-            }
-            for hit in scanner.scan_bytes(&content).0 {
-                judge(&mut findings, path, &hit);
-            }
+            let secret_file = match rules::secret_file(path) {
+                Some(rules::SecretFile::ByName) => true,
+                Some(rules::SecretFile::ByContent) => rules::holds_secret(path, &content),
+                None => false,
+            };
+            let hits = if sources::looks_binary(&content) {
+                Vec::new()
+            } else {
+                scanner.scan_bytes(&content).0
+            };
+            judge(&mut findings, path, &hits, secret_file);
         });
         if let Err(e) = read {
             findings.push(Finding::error(&META, Subject::Target, e));
@@ -145,27 +162,52 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         let mut bytes = 0u64;
         for result in engine::scan_files(engine::shared(), files) {
             let shown = super::display_path(base, &result.path);
-            if rules::is_secret_file(&shown) {
-                let f = super::secret_file_finding(&META, &shown, baseline.as_ref());
-                if f.accepted.is_some() {
-                    used.borrow_mut()
-                        .insert(super::fingerprint(rules::SECRET_FILE_RULE, &shown));
+            let hits = match &result.outcome {
+                Ok((hits, stats)) => {
+                    bytes += stats.bytes;
+                    hits.as_slice()
                 }
-                findings.push(f);
-            }
-            if let Ok((hits, stats)) = &result.outcome {
-                bytes += stats.bytes;
-                for hit in hits {
-                    judge(&mut findings, &shown, hit);
+                Err(e) => {
+                    unreadable.push(format!("{shown} ({e})"));
+                    &[]
                 }
-            }
+            };
+            let secret_file = match rules::secret_file(&shown) {
+                Some(rules::SecretFile::ByName) => true,
+                Some(rules::SecretFile::ByContent) => {
+                    read_head(&result.path).is_some_and(|head| rules::holds_secret(&shown, &head))
+                }
+                None => false,
+            };
+            judge(&mut findings, &shown, hits, secret_file);
         }
         (count, bytes)
     };
+    if !unreadable.is_empty() {
+        findings.push(unreadable_finding(&unreadable));
+    }
     if let Some(baseline) = &baseline {
+        // Entries in build output (`.next/server` is tree-severity) are the bundle check's.
+        let bundles: Vec<String> = super::bundle_dirs(settings)
+            .iter()
+            .map(|d| super::display_path(base, d))
+            .collect();
+        let own = super::Baseline::new(
+            baseline.path.clone(),
+            baseline
+                .entries
+                .iter()
+                .filter(|e| {
+                    !bundles
+                        .iter()
+                        .any(|d| e.location.starts_with(&format!("{d}/")))
+                })
+                .cloned()
+                .collect(),
+        );
         findings.extend(super::unused_baseline_findings(
             &META,
-            baseline,
+            &own,
             Exposure::Tree,
             &used.borrow(),
         ));
@@ -187,4 +229,48 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// Bytes of a file read to decide whether a secret-bearing name holds a secret.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// The first [`HEAD_BYTES`] of a file, if it can be read.
+fn read_head(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEAD_BYTES)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(head)
+}
+
+/// Files listed in `unreadable` shown at most this many at a time.
+const SHOWN_FILES: usize = 5;
+
+/// One inconclusive finding for the files that could not be read: they were not scanned, and
+/// no pass may claim they were.
+fn unreadable_finding(unreadable: &[String]) -> Finding {
+    let shown: Vec<&str> = unreadable
+        .iter()
+        .take(SHOWN_FILES)
+        .map(String::as_str)
+        .collect();
+    let more = unreadable.len().saturating_sub(SHOWN_FILES);
+    let mut list = shown.join(", ");
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    Finding::inconclusive(
+        &META,
+        Subject::Target,
+        match unreadable.len() {
+            1 => "1 file could not be read and was not scanned".to_string(),
+            n => format!("{n} files could not be read and were not scanned"),
+        },
+    )
+    .severity(Severity::Medium)
+    .evidence("unreadable", list)
+    .remediation("make the files readable by the user running launchready, then scan again")
 }

@@ -292,17 +292,18 @@ async fn corpus_history_tree_and_bundle() {
                 .clone()
         })
         .collect();
-    for rule in [
-        "stripe-secret-key",
-        "npmrc-auth-token",
-        "npm-token",
-        "slack-token",
-    ] {
+    for rule in ["stripe-secret-key", "npm-token", "slack-token"] {
         assert!(
             rules.iter().any(|r| r == rule),
             "{rule} in history: {rules:?}"
         );
     }
+    // The deleted `.npmrc`'s `_authToken` is an npm token: one finding, by the specific rule.
+    assert_eq!(
+        rules.iter().filter(|r| r.starts_with("npm")).count(),
+        1,
+        "{rules:?}"
+    );
     // Current-tree secrets are the tree check's, not reported again as history-only.
     assert!(
         !rules
@@ -429,4 +430,398 @@ fn secrets_command_baseline_and_staged() {
     git(dir, &["reset", "-q", "do.txt"]);
     let out = run(launchready().args(["secrets", "--staged"]).arg(dir));
     assert_eq!(code(&out), 0);
+}
+
+fn rule_of(f: &launchready::check::Finding) -> &str {
+    f.evidence
+        .iter()
+        .find(|e| e.label == "rule")
+        .map_or("", |e| e.value.as_str())
+}
+
+fn private_key(seed: u64) -> String {
+    let body: Vec<String> = (0..10).map(|i| filler(seed + i, 64)).collect();
+    format!(
+        "-----BEGIN {l}-----\n{}\n-----END {l}-----\n",
+        body.join("\n"),
+        l = "RSA PRIVATE KEY"
+    )
+}
+
+#[tokio::test]
+async fn tree_folds_secret_file_names_into_content_findings_and_reports_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    let npm = format!("{}{}", concat!("np", "m_"), filler(20, 36));
+    std::fs::write(
+        root.join(".npmrc"),
+        format!("//registry.npmjs.org/:_authToken={npm}\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("web")).unwrap();
+    std::fs::write(
+        root.join("web/.npmrc"),
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("certs")).unwrap();
+    std::fs::write(root.join("certs/server.pem"), private_key(30)).unwrap();
+    std::fs::write(
+        root.join("certs/ca.pem"),
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            filler(40, 64)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".pypirc"),
+        "[pypi]\nusername = deploy\npassword = hunter2\n",
+    )
+    .unwrap();
+    let stripe = format!("{}{}", concat!("sk", "_live_"), filler(50, 28));
+    std::fs::write(
+        root.join(".env.production"),
+        format!("STRIPE_KEY={stripe}\n"),
+    )
+    .unwrap();
+    // Listed by git, a regular file to stat, and every read fails with EIO.
+    std::os::unix::fs::symlink("/proc/self/mem", root.join("broken.txt")).unwrap();
+    commit(root, "files");
+
+    let card = audit_dir(root, "history = false\n").await;
+    let row = card.row("secrets-tree").unwrap();
+    let all = format!("{:?}", row.findings);
+    assert!(!all.contains(&npm) && !all.contains(&stripe));
+    let by_subject = |prefix: &str| -> Vec<&launchready::check::Finding> {
+        row.findings
+            .iter()
+            .filter(|f| f.subject.to_string().starts_with(prefix))
+            .collect()
+    };
+    let folded = |prefix: &str, rule: &str| {
+        let found = by_subject(prefix);
+        assert_eq!(found.len(), 1, "{prefix}: {found:#?}");
+        assert_eq!(rule_of(found[0]), rule, "{prefix}");
+        assert_eq!(found[0].status, Status::Fail);
+        assert!(
+            found[0].evidence.iter().any(|e| e.label == "secret-file"),
+            "{prefix}: the file name is evidence of the content finding"
+        );
+    };
+    folded(".npmrc:1:", "npm-token");
+    folded("certs/server.pem:1:", "private-key");
+    folded(".env.production:1:", "stripe-secret-key");
+    let pypirc = by_subject(".pypirc");
+    assert_eq!(pypirc.len(), 1, "{pypirc:#?}");
+    assert_eq!(rule_of(pypirc[0]), "secret-file");
+    assert!(
+        by_subject("web/.npmrc").is_empty(),
+        "an env reference holds nothing"
+    );
+    assert!(
+        by_subject("certs/ca.pem").is_empty(),
+        "a certificate is fine"
+    );
+
+    let unreadable: Vec<_> = row
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Inconclusive)
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{:#?}", row.findings);
+    assert_eq!(
+        unreadable[0].message,
+        "1 file could not be read and was not scanned"
+    );
+    assert!(
+        unreadable[0]
+            .evidence
+            .iter()
+            .any(|e| e.label == "unreadable" && e.value.starts_with("broken.txt ("))
+    );
+    assert!(row.findings.iter().all(|f| f.status != Status::Pass));
+}
+
+/// Serves each `(path, body)` on loopback; every other path is a 404.
+async fn site(routes: Vec<(&'static str, Vec<u8>)>) -> u16 {
+    let mut app = axum::Router::new();
+    for (path, body) in routes {
+        app = app.route(
+            path,
+            axum::routing::get(move || {
+                let body = body.clone();
+                async move { body }
+            }),
+        );
+    }
+    crate::support::serve(app).await
+}
+
+async fn audit_live(port: u16) -> launchready::scorecard::Scorecard {
+    let text = crate::support::loopback_target(port, "\n[secrets]\nlive = true\n");
+    crate::support::audit_config(&text, &[], &["secrets-live"]).await
+}
+
+fn inline_map(sources: &[(&str, String)], mappings: &str) -> String {
+    serde_json::json!({
+        "version": 3,
+        "sources": sources.iter().map(|s| s.0).collect::<Vec<_>>(),
+        "sourcesContent": sources.iter().map(|s| s.1.clone()).collect::<Vec<_>>(),
+        "mappings": mappings,
+    })
+    .to_string()
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn live_reports_cut_and_unreachable_scripts_decodes_inline_maps_and_survives_utf8_tails() {
+    let b64 = |t: &str| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, t);
+    let stripe = format!("{}{}", concat!("sk", "_live_"), filler(60, 28));
+    let in_mappings = format!("{}{}", concat!("sk", "_live_"), filler(61, 28));
+    let sendgrid = format!("{}{}.{}", "SG.", filler(62, 22), filler(63, 43));
+    let digitalocean = format!("{}{}", concat!("do", "p_v1_"), "0123456789abcdef".repeat(4));
+    let shopify = format!("{}{}", concat!("shp", "at_"), "0123456789abcdef".repeat(2));
+
+    // 17 MiB: a key in the first part, the rest over the 16 MiB script cap.
+    let mut big = format!("var k=\"{stripe}\";\n").into_bytes();
+    big.resize(17 << 20, b';');
+    let inline = format!(
+        "console.log(1);\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,{}\n",
+        b64(&inline_map(
+            &[("src/pay.ts", format!("export const k = \"{sendgrid}\";\n"))],
+            &format!("AAAA,{in_mappings}"),
+        ))
+    );
+    let pct = format!(
+        "console.log(2);\n//# sourceMappingURL=data:application/json,{}",
+        percent_encode(&inline_map(
+            &[("src/do.ts", format!("const t = '{digitalocean}';\n"))],
+            "AAAA"
+        ))
+    );
+    // 2048 bytes before the end falls inside an `é`: a str slice there panics.
+    let utf8 = format!("var t=\"{shopify}\";\n//{}\n", "é".repeat(2000));
+    let html = ["big", "gone", "inline", "pct", "utf8"]
+        .map(|s| format!("<script src=\"/{s}.js\"></script>"))
+        .join("");
+    let port = site(vec![
+        ("/", html.into_bytes()),
+        ("/big.js", big),
+        ("/inline.js", inline.into_bytes()),
+        ("/pct.js", pct.into_bytes()),
+        ("/utf8.js", utf8.into_bytes()),
+    ])
+    .await;
+    let card = audit_live(port).await;
+    let row = card.row("secrets-live").unwrap();
+    let all = format!("{:?}", row.findings);
+    for secret in [&stripe, &in_mappings, &sendgrid, &digitalocean, &shopify] {
+        assert!(!all.contains(secret.as_str()), "a secret leaks: {all}");
+    }
+    assert!(
+        row.findings.iter().all(|f| f.status != Status::Error),
+        "{:#?}",
+        row.findings
+    );
+    let has = |subject: &str, rule: &str| {
+        row.findings.iter().any(|f| {
+            f.status == Status::Fail
+                && f.subject.to_string().contains(subject)
+                && rule_of(f) == rule
+        })
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(
+        has(&format!("{base}/big.js:1:8"), "stripe-secret-key"),
+        "{all}"
+    );
+    assert!(has(
+        &format!("{base}/inline.js (inline source map, sourcesContent: src/pay.ts):1:"),
+        "sendgrid-api-key"
+    ));
+    assert!(has(
+        &format!("{base}/pct.js (inline source map, sourcesContent: src/do.ts):1:"),
+        "digitalocean-token"
+    ));
+    assert!(
+        has(&format!("{base}/utf8.js:1:8"), "shopify-token"),
+        "{all}"
+    );
+    assert!(
+        !row.findings
+            .iter()
+            .any(|f| f.subject.to_string().contains("/inline.js")
+                && rule_of(f) == "stripe-secret-key"),
+        "mappings are never scanned"
+    );
+    assert!(row.findings.iter().any(|f| {
+        f.status == Status::Fail
+            && f.subject.to_string() == format!("{base}/inline.js")
+            && f.message
+                .contains("inline source map with 1 original sources")
+    }));
+
+    let review: Vec<_> = row
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Inconclusive)
+        .collect();
+    assert_eq!(review.len(), 2, "{review:#?}");
+    assert!(review.iter().any(|f| f.message
+        == format!("only the first 16777216 bytes of {base}/big.js were scanned: the rest is over the body cap")));
+    let gone = review
+        .iter()
+        .find(|f| {
+            f.message == "1 of 5 same-origin scripts could not be fetched and were not scanned"
+        })
+        .expect("unreachable scripts are listed");
+    assert!(
+        gone.evidence
+            .iter()
+            .any(|e| e.value.contains(&format!("{base}/gone.js → 404")))
+    );
+    assert_ne!(row.verdict(), Verdict::Pass);
+}
+
+#[tokio::test]
+async fn live_passes_clean_scripts_with_an_inline_map_without_sources() {
+    let map = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        r#"{"version":3,"sources":["a.ts"],"mappings":"AAAA,SAASA"}"#,
+    );
+    let app =
+        format!("console.log('é');\n//# sourceMappingURL=data:application/json;base64,{map}\n");
+    let port = site(vec![
+        ("/", b"<script src=\"/app.js\"></script>".to_vec()),
+        ("/app.js", app.into_bytes()),
+    ])
+    .await;
+    let card = audit_live(port).await;
+    let row = card.row("secrets-live").unwrap();
+    assert_eq!(row.verdict(), Verdict::Pass, "{:#?}", row.findings);
+}
+
+#[tokio::test]
+async fn bundle_reads_are_bounded_failures_reported_and_next_cache_and_server_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let b64 = |t: &str| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, t);
+    let shipped = format!("{}{}", concat!("sk", "_live_"), filler(70, 28));
+    let cached = format!("{}{}", concat!("sk", "_live_"), filler(71, 28));
+    let server = format!("{}{}", concat!("sk", "_live_"), filler(72, 28));
+    let in_mappings = format!("{}{}", concat!("sk", "_live_"), filler(73, 28));
+    for sub in ["static/chunks", "cache/webpack", "server/app"] {
+        std::fs::create_dir_all(root.join(".next").join(sub)).unwrap();
+    }
+    std::fs::write(
+        root.join(".next/static/chunks/main.js"),
+        format!(
+            "console.log(1);\n//# sourceMappingURL=data:application/json;base64,{}\n",
+            b64(&inline_map(
+                &[("src/pay.ts", format!("const k = '{shipped}';\n"))],
+                &format!("AAAA,{in_mappings}")
+            ))
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".next/cache/webpack/0.pack"),
+        format!("k='{cached}'\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".next/server/app/page.js"),
+        format!("k='{server}'\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("dist")).unwrap();
+    // Sparse: 65 MiB by size, nothing on disk.
+    std::fs::File::create(root.join("dist/huge.js"))
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    std::os::unix::fs::symlink("/proc/self/mem", root.join("dist/broken.js")).unwrap();
+    std::fs::write(root.join("dist/ok.js"), "console.log(1)\n").unwrap();
+
+    let card = audit_dir(root, "history = false\n").await;
+    let row = card.row("secrets-bundle").unwrap();
+    let all = format!("{:?}", row.findings);
+    for secret in [&shipped, &cached, &server, &in_mappings] {
+        assert!(!all.contains(secret.as_str()), "a secret leaks");
+    }
+    let fails: Vec<_> = row
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .collect();
+    assert_eq!(fails.len(), 2, "{fails:#?}");
+    let exposure = |f: &launchready::check::Finding| {
+        f.evidence
+            .iter()
+            .find(|e| e.label == "exposure")
+            .unwrap()
+            .value
+            .clone()
+    };
+    let main = fails
+        .iter()
+        .find(|f| {
+            f.subject.to_string().starts_with(
+                ".next/static/chunks/main.js (inline source map, sourcesContent: src/pay.ts):1:",
+            )
+        })
+        .expect("the inline map's source is scanned");
+    assert_eq!(exposure(main), "bundle");
+    let page = fails
+        .iter()
+        .find(|f| {
+            f.subject
+                .to_string()
+                .starts_with(".next/server/app/page.js:1:")
+        })
+        .expect("server code is scanned");
+    assert_eq!(
+        exposure(page),
+        "tree",
+        "server code does not ship to browsers"
+    );
+    assert!(
+        !all.contains(".next/cache"),
+        "the webpack cache is not scanned"
+    );
+
+    let review: Vec<_> = row
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Inconclusive)
+        .collect();
+    assert_eq!(review.len(), 2, "{review:#?}");
+    let files = |f: &launchready::check::Finding| {
+        f.evidence
+            .iter()
+            .find(|e| e.label == "files")
+            .unwrap()
+            .value
+            .clone()
+    };
+    let huge = review
+        .iter()
+        .find(|f| f.message == "1 bundle file not scanned: over the 64 MiB cap")
+        .expect("oversized files are reported");
+    assert_eq!(files(huge), format!("dist/huge.js ({} bytes)", 65u64 << 20));
+    let broken = review
+        .iter()
+        .find(|f| f.message == "1 bundle file could not be read and was not scanned")
+        .expect("unreadable files are reported");
+    assert!(files(broken).starts_with("dist/broken.js ("));
 }

@@ -3,7 +3,7 @@
 //! time so no real-looking literal sits in the repository.
 
 use super::*;
-use crate::checks::secrets::rules::{base62_six, crc32};
+use crate::checks::secrets::rules::{Class, base62_six, crc32};
 
 /// Deterministic pseudo-random text from an alphabet.
 fn noise(seed: u64, alphabet: &str, len: usize) -> String {
@@ -443,4 +443,233 @@ fn files_are_scanned_in_parallel_in_input_order() {
         .chain([0])
         .collect();
     assert_eq!(counts, expected);
+}
+
+fn hits_in(text: &str) -> Vec<Hit> {
+    Scanner::new(DEFAULT_CHUNK).scan_bytes(text.as_bytes()).0
+}
+
+#[test]
+fn one_secret_is_one_finding_and_the_most_specific_rule_wins() {
+    // An `.npmrc` auth token that is an npm token: the npm token, once.
+    let npm = format!("{}{}", concat!("np", "m_"), noise(80, ALNUM, 36));
+    assert_eq!(
+        rules_in(&format!("//registry.npmjs.org/:_authToken={npm}\n")),
+        vec!["npm-token"]
+    );
+    // The same span for a generic assignment and the AWS rule: the AWS secret key, once.
+    let aws = noise(81, ALNUM, 40);
+    assert_eq!(
+        rules_in(&format!("SECRET_ACCESS_KEY={aws}\n")),
+        vec!["aws-secret-access-key"]
+    );
+    // A generic assignment of a Stripe key is the Stripe key.
+    let stripe = format!("{}{}", concat!("sk", "_live_"), noise(82, ALNUM, 24));
+    assert_eq!(
+        rules_in(&format!("const apiSecret = \"{stripe}\";\n")),
+        vec!["stripe-secret-key"]
+    );
+    // A secret assignment whose value is a base64 blob of a secret: the decoded secret, once.
+    let engine = base64::engine::general_purpose::STANDARD;
+    let blob = engine.encode(format!("STRIPE={stripe}\n"));
+    let hits = hits_in(&format!("secret = \"{blob}\"\n"));
+    let found: Vec<_> = hits.iter().map(|h| (h.rule.id, h.encoding)).collect();
+    assert_eq!(found, vec![("stripe-secret-key", Some("base64"))]);
+    let inner = noise(83, ALNUM, 32);
+    let blob = engine.encode(format!("password={inner}"));
+    let hits = hits_in(&format!("password = \"{blob}\"\n"));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].secret, inner);
+    // Two different secrets in one blob stay two.
+    let two = engine.encode(format!("a={stripe}\nb={npm}\n"));
+    let mut rules: Vec<_> = hits_in(&format!("config: {two}\n"))
+        .iter()
+        .map(|h| h.rule.id)
+        .collect();
+    rules.sort_unstable();
+    assert_eq!(rules, vec!["npm-token", "stripe-secret-key"]);
+}
+
+#[test]
+fn a_google_key_near_the_word_firebase_is_not_a_firebase_key() {
+    let key = format!("{}{}", "AIza", noise(84, URLSAFE, 35));
+    let class = |text: String| {
+        let hits = hits_in(&text);
+        assert_eq!(hits.len(), 1, "{text}: {hits:?}");
+        hits[0].accepted.class
+    };
+    // Flawed: a server key that merely sits near the word.
+    assert_eq!(
+        class(format!(
+            "import firebase from 'firebase/app';\nconst geminiKey = \"{key}\";\n"
+        )),
+        Class::Sensitive
+    );
+    assert_eq!(
+        class(format!(
+            "const maps = {{ apiKey: \"{key}\" }};\nconst firebaseConfig = {{ authDomain: \"acme.firebaseapp.com\" }};\n"
+        )),
+        Class::Sensitive
+    );
+    // Hardened: a Firebase web config, in an object or by name.
+    assert_eq!(
+        class(format!(
+            "const firebaseConfig = {{\n  apiKey: \"{key}\",\n  authDomain: \"acme.firebaseapp.com\",\n}};\n"
+        )),
+        Class::Public
+    );
+    assert_eq!(
+        class(format!("NEXT_PUBLIC_FIREBASE_API_KEY={key}\n")),
+        Class::Public
+    );
+}
+
+#[test]
+fn a_sentry_dsn_with_a_sixteen_digit_org_id_is_found() {
+    let dsn = format!(
+        "https://{}@o4505281256090153.ingest.us.sentry.io/4505281256090153",
+        noise(85, HEX, 32)
+    );
+    let hits = hits_in(&format!("Sentry.init({{ dsn: \"{dsn}\" }});\n"));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].rule.id, "sentry-dsn");
+    assert_eq!(hits[0].accepted.class, Class::Public);
+}
+
+#[test]
+fn a_jwt_longer_than_its_window_is_reported_whole() {
+    let claims: Vec<String> = (0..250)
+        .map(|i| format!(r#""scope{i}":"read:{i:08}""#))
+        .collect();
+    let token = format!(
+        "{}.{}.{}Fake{}",
+        b64url(r#"{"alg":"HS256","typ":"JWT"}"#),
+        b64url(&format!(
+            r#"{{"role":"authenticated",{}}}"#,
+            claims.join(",")
+        )),
+        // A long signature holds a stopword by chance; a JWT is judged on what it decodes to.
+        noise(91, URLSAFE, 20),
+        noise(92, URLSAFE, 20)
+    );
+    assert!(token.len() > 6000);
+    let hits = hits_in(&format!("const t = \"{token}\";\n"));
+    assert_eq!(
+        hits.len(),
+        1,
+        "{:?}",
+        hits.iter().map(|h| h.rule.id).collect::<Vec<_>>()
+    );
+    assert_eq!(hits[0].rule.id, "jwt");
+    assert_eq!(hits[0].secret, token, "the whole token, not a cut prefix");
+}
+
+#[test]
+fn a_pgp_private_key_block_is_found_and_a_public_one_is_not() {
+    let armor = |label: &str| {
+        let body: Vec<String> = (0..10).map(|i| noise(300 + i, ALNUM, 64)).collect();
+        format!(
+            "-----BEGIN {label}-----\nComment: Release key <ops@acme.test> (2026)\n\n{}\n={}\n-----END {label}-----\n",
+            body.join("\n"),
+            noise(310, ALNUM, 4)
+        )
+    };
+    let hits = hits_in(&armor("PGP PRIVATE KEY BLOCK"));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].rule.id, "private-key");
+    assert_eq!(
+        hits[0].accepted.note.as_deref(),
+        Some("PGP PRIVATE KEY BLOCK")
+    );
+    assert!(rules_in(&armor("PGP PUBLIC KEY BLOCK")).is_empty());
+}
+
+#[test]
+fn escaped_private_keys_are_found_at_their_begin_line_as_the_key_itself() {
+    let key = pem("RSA PRIVATE KEY", 320);
+    let plain = hits_in(&key);
+    assert_eq!(plain.len(), 1);
+    let escape = |text: &str| {
+        text.replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('"', "\\\"")
+    };
+    let once = escape(&key).replace('/', "\\/").replace('+', "\\u002B");
+    let twice = escape(&escape(&key));
+    let cases = [
+        // A JSON file, `/` and `+` escaped as PHP and some encoders write them.
+        (
+            format!("{{\n  \"név\": \"é\", \"key\": \"{once}\"\n}}\n"),
+            2,
+            23,
+        ),
+        // A JSON string holding JSON (escaped twice), in a JavaScript file.
+        (
+            format!("// ünïcode\nconst cfg = \"{{\\\"private_key\\\": \\\"{twice}\\\"}}\";\n"),
+            2,
+            34,
+        ),
+    ];
+    for (text, line, column) in cases {
+        let hits = hits_in(&text);
+        let keys: Vec<_> = hits.iter().filter(|h| h.rule.id == "private-key").collect();
+        assert_eq!(keys.len(), 1, "{text}: {hits:?}");
+        assert_eq!((keys[0].line, keys[0].column), (line, column), "{text}");
+        assert_eq!(keys[0].secret, plain[0].secret, "the unescaped key");
+        let begin = text.find("-----BEGIN").unwrap() as u64;
+        assert_eq!(keys[0].offset, begin);
+    }
+}
+
+use proptest::strategy::Strategy as _;
+
+/// Fragments that steer the scanner into its decoding and boundary paths.
+const HOSTILE: &[&str] = &[
+    "-----BEGIN RSA PRIVATE KEY-----\\",
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+    "-----END RSA PRIVATE KEY-----",
+    "\\n",
+    "\\\\n",
+    "\\u00",
+    "\\x",
+    "\\",
+    "\"",
+    "é",
+    "\u{10348}",
+    "AIza",
+    "apiKey: ",
+    "{",
+    "}",
+    "eyJ",
+    "sk_live_",
+    "https://a:b@",
+    "sentry.io",
+    "=",
+    "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwMTIzNA",
+    "launchready:allow(",
+];
+
+proptest::proptest! {
+    #[test]
+    fn hostile_input_never_panics(
+        parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::sample::select(HOSTILE).prop_map(str::to_string),
+                "[A-Za-z0-9+/=_.-]{0,80}",
+                proptest::arbitrary::any::<String>(),
+            ],
+            0..40,
+        ),
+        cut in 0usize..8,
+    ) {
+        let text = parts.concat();
+        let bytes = text.as_bytes();
+        let bytes = &bytes[..bytes.len().saturating_sub(cut)];
+        let _ = shared().scan_bytes(bytes);
+        let _ = crate::checks::secrets::live::map_comment(bytes);
+        let _ = crate::checks::secrets::live::decode_data_url(&text);
+        let _ = crate::checks::secrets::sources::scan_maybe_map(shared(), "a.js", bytes);
+        let _ = rules::holds_secret(".npmrc", bytes);
+        let _ = rules::holds_secret("k.pem", bytes);
+    }
 }
