@@ -678,12 +678,21 @@ pub fn read(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
 }
 
 /// Every file under `dir` (skipping `.git` and `node_modules`), ignore files not consulted:
-/// build output is usually ignored and still ships. Symbolic links to files are listed (package
-/// managers link build output); links to directories are not followed, so no walk loops.
+/// build output is usually ignored and still ships. Symbolic links to files inside `dir` are
+/// listed (package managers link build output); links that leave `dir` are not (a hostile
+/// checkout could point one at `~/.ssh`), and links to directories are not followed, so no walk
+/// loops.
 pub fn tree_files_unfiltered(dir: &Path) -> Vec<PathBuf> {
     if dir.is_file() {
         return vec![dir.to_path_buf()];
     }
+    let Ok(root) = dir.canonicalize() else {
+        return Vec::new();
+    };
+    let inside = |link: &Path| {
+        link.canonicalize()
+            .is_ok_and(|target| target.starts_with(&root) && target.is_file())
+    };
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -700,7 +709,7 @@ pub fn tree_files_unfiltered(dir: &Path) -> Vec<PathBuf> {
                 if name != ".git" && name != "node_modules" {
                     pending.push(path);
                 }
-            } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+            } else if kind.is_file() || (kind.is_symlink() && inside(&path)) {
                 files.push(path);
             }
         }

@@ -250,8 +250,15 @@ fn corpus() -> Corpus {
 }
 
 pub(super) async fn audit_dir(dir: &Path, extra: &str) -> Scorecard {
+    audit_paths(dir, &["."], extra).await
+}
+
+/// Audits `paths` (relative to `dir`, where the config is written) with the three secrets checks.
+async fn audit_paths(dir: &Path, paths: &[&str], extra: &str) -> Scorecard {
+    let paths: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();
     let text = format!(
-        "[target]\nname = \"corpus\"\nbase-url = \"https://localhost\"\n\n[secrets]\npaths = [\".\"]\n{extra}"
+        "[target]\nname = \"corpus\"\nbase-url = \"https://localhost\"\n\n[secrets]\npaths = [{}]\n{extra}",
+        paths.join(", ")
     );
     let path = dir.join("checks.toml");
     let target =
@@ -486,11 +493,12 @@ async fn tree_folds_secret_file_names_into_content_findings_and_reports_unreadab
         format!("STRIPE_KEY={stripe}\n"),
     )
     .unwrap();
-    // Listed by git, a regular file to stat, and every read fails with EIO.
+    // A committed link is not followed by the tree walk; named as a path of its own, it is read,
+    // and every read of /proc/self/mem fails with EIO.
     std::os::unix::fs::symlink("/proc/self/mem", root.join("broken.txt")).unwrap();
     commit(root, "files");
 
-    let card = audit_dir(root, "history = false\n").await;
+    let card = audit_paths(root, &[".", "broken.txt"], "history = false\n").await;
     let row = card.row("secrets-tree").unwrap();
     let all = format!("{:?}", row.findings);
     assert!(!all.contains(&npm) && !all.contains(&stripe));
@@ -750,10 +758,16 @@ async fn bundle_reads_are_bounded_failures_reported_and_next_cache_and_server_to
         .unwrap()
         .set_len(65 << 20)
         .unwrap();
+    // The walk does not follow a link out of dist/; named as a bundle path of its own, it is
+    // read, and every read of /proc/self/mem fails with EIO.
     std::os::unix::fs::symlink("/proc/self/mem", root.join("dist/broken.js")).unwrap();
     std::fs::write(root.join("dist/ok.js"), "console.log(1)\n").unwrap();
 
-    let card = audit_dir(root, "history = false\n").await;
+    let card = audit_dir(
+        root,
+        "history = false\nbundles = [\".next\", \"dist\", \"dist/broken.js\"]\n",
+    )
+    .await;
     let row = card.row("secrets-bundle").unwrap();
     let all = format!("{:?}", row.findings);
     for secret in [&shipped, &cached, &server, &in_mappings] {

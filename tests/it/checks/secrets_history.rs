@@ -165,16 +165,41 @@ async fn a_committed_symlink_out_of_the_repository_is_not_followed() {
     let dir = repo();
     let root = dir.path();
     std::os::unix::fs::symlink(outside.path().join("credentials"), root.join("linked.py")).unwrap();
+    std::fs::create_dir(root.join("dist")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("credentials"),
+        root.join("dist/leak.js"),
+    )
+    .unwrap();
     commit(root, "link");
 
     let card = audit_dir(root, "").await;
-    assert!(
-        fails(&card, "secrets-tree").is_empty(),
-        "the link's target lies outside the repository: {:?}",
-        card.row("secrets-tree").unwrap().findings
-    );
-    // The control: the same file inside the repository is found.
+    for id in ["secrets-tree", "secrets-bundle"] {
+        assert!(
+            fails(&card, id).is_empty(),
+            "{id}: the link's target lies outside the repository: {:?}",
+            card.row(id).unwrap().findings
+        );
+    }
+    // The control: the same file inside the repository is found, and a build-output link that
+    // stays inside dist/ is followed.
     std::fs::copy(outside.path().join("credentials"), root.join("copied.py")).unwrap();
+    std::fs::copy(
+        outside.path().join("credentials"),
+        root.join("dist/real.js"),
+    )
+    .unwrap();
+    std::fs::remove_file(root.join("dist/leak.js")).unwrap();
+    std::os::unix::fs::symlink(root.join("dist/real.js"), root.join("dist/alias.js")).unwrap();
     let card = audit_dir(root, "").await;
     assert_eq!(fails(&card, "secrets-tree").len(), 1);
+    let bundle: Vec<String> = fails(&card, "secrets-bundle")
+        .iter()
+        .map(|f| f.subject.to_string())
+        .collect();
+    assert_eq!(bundle.len(), 2, "{bundle:?}");
+    assert!(
+        bundle.iter().any(|s| s.starts_with("dist/alias.js")),
+        "{bundle:?}"
+    );
 }
