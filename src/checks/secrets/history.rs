@@ -190,6 +190,34 @@ pub fn scan_repo(
             .remediation("large blobs are usually media or build artefacts; scan them with `launchready secrets` on a checkout if they may hold keys"),
         );
     }
+    if history.missing > 0 {
+        findings.push(
+            Finding::inconclusive(
+                &META,
+                subject(),
+                format!(
+                    "{} blob{} named by the history {} not in this clone and {} not scanned",
+                    history.missing,
+                    crate::report::plural(history.missing as usize),
+                    if history.missing == 1 { "is" } else { "are" },
+                    if history.missing == 1 { "was" } else { "were" },
+                ),
+            )
+            .severity(Severity::Low)
+            .remediation("a partial clone lacks old objects; run the scan on a full clone (one made without `--filter`)"),
+        );
+    }
+    if history.shallow {
+        findings.push(
+            Finding::inconclusive(
+                &META,
+                subject(),
+                "the clone is shallow: commits older than its boundary were not scanned",
+            )
+            .severity(Severity::Low)
+            .remediation("run the scan on a full clone (`git fetch --unshallow`); in CI, check out with the full history (fetch-depth: 0)"),
+        );
+    }
     if only_history.is_empty() {
         findings.push(
             Finding::pass(

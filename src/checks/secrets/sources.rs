@@ -4,7 +4,9 @@
 //!
 //! Git is driven through its plumbing in a subprocess (`rev-list --objects --all`,
 //! `cat-file --batch`): one long-lived process streams every blob once, which keeps up with the
-//! scanner on two cores and adds no large dependency to the build.
+//! scanner on two cores and adds no large dependency to the build. Measured against gix on the
+//! same machine: listing and reading every blob of a 5,000-commit repository took 0.5 s through
+//! git and 1.8 s through gix, and 0.8–1.0 s against 1.9–2.0 s on a 12,000-blob, 204 MB one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -37,6 +39,8 @@ fn git_command(dir: &Path) -> Command {
         .arg(dir)
         .args(GIT_SAFETY)
         .env("GIT_TERMINAL_PROMPT", "0")
+        // A partial clone would fetch absent blobs from its remote: the scan stays local.
+        .env("GIT_NO_LAZY_FETCH", "1")
         .stdin(Stdio::null());
     command
 }
@@ -306,13 +310,17 @@ pub struct History {
     pub commits: u64,
     /// Blobs left out for their size.
     pub oversized: u64,
+    /// Blobs the history names but the object store lacks (a partial clone).
+    pub missing: u64,
+    /// Whether the clone is shallow, so commits older than its boundary were not read.
+    pub shallow: bool,
 }
 
 /// Reads the history in one pass of `git log --all --topo-order --reverse --raw -m`: every
 /// commit's diff against each parent (the root's against nothing) names each blob it adds, so the
 /// first sighting of a blob is the commit that introduced it, with the path it had. Symlinks and
 /// submodules are not blobs of content and are left out; then one `cat-file --batch-check` pass
-/// drops the blobs over [`MAX_BLOB_BYTES`].
+/// drops the blobs over [`MAX_BLOB_BYTES`] and counts those the object store lacks.
 pub fn history_blobs(dir: &Path) -> Result<History, String> {
     let mut child = git_command(dir)
         .args([
@@ -391,16 +399,21 @@ pub fn history_blobs(dir: &Path) -> Result<History, String> {
         return Err(format!("git log failed: {stderr}"));
     }
     let sizes = object_sizes(dir, found.iter().map(|b| b.id.clone()).collect())?;
-    let before = found.len();
-    let blobs: Vec<Blob> = found
-        .into_iter()
-        .filter(|b| sizes.get(&b.id).is_some_and(|&s| s <= MAX_BLOB_BYTES))
-        .collect();
-    Ok(History {
-        oversized: (before - blobs.len()) as u64,
-        blobs,
+    let shallow = git(dir, &["rev-parse", "--is-shallow-repository"])
+        .is_ok_and(|out| out.trim_ascii() == b"true");
+    let mut history = History {
         commits,
-    })
+        shallow,
+        ..History::default()
+    };
+    for blob in found {
+        match sizes.get(&blob.id) {
+            Some(&size) if size <= MAX_BLOB_BYTES => history.blobs.push(blob),
+            Some(_) => history.oversized += 1,
+            None => history.missing += 1,
+        }
+    }
+    Ok(history)
 }
 
 /// Sizes of the named objects in one `cat-file --batch-check` pass; missing objects are absent.

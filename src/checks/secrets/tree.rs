@@ -186,7 +186,8 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
     if !unreadable.is_empty() {
         findings.push(unreadable_finding(&unreadable));
     }
-    if let Some(baseline) = &baseline {
+    // A staged scan sees only what is staged: every other entry would look unused.
+    if let Some(baseline) = baseline.as_ref().filter(|_| !settings.staged) {
         // Entries in build output (`.next/server` is tree-severity) are the bundle check's.
         let bundles: Vec<String> = super::bundle_dirs(settings)
             .iter()
@@ -201,6 +202,7 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
                     !bundles
                         .iter()
                         .any(|d| e.location.starts_with(&format!("{d}/")))
+                        && scanned_location(&settings.paths, base, &e.location)
                 })
                 .cloned()
                 .collect(),
@@ -229,6 +231,22 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// Whether a baseline location (`path:line:col`, shown relative to `base`) lies under one of
+/// the scanned `paths`; an entry outside them was not looked for, so it cannot be called unused.
+fn scanned_location(paths: &[PathBuf], base: &Path, location: &str) -> bool {
+    paths.iter().any(|p| {
+        let shown = match p.strip_prefix(base) {
+            Ok(rel) if rel.as_os_str().is_empty() => return true,
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => p.display().to_string(),
+        };
+        let shown = shown.trim_end_matches('/');
+        location
+            .strip_prefix(shown)
+            .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(':'))
+    })
 }
 
 /// Bytes of a file read to decide whether a secret-bearing name holds a secret.
@@ -273,4 +291,29 @@ fn unreadable_finding(unreadable: &[String]) -> Finding {
     .severity(Severity::Medium)
     .evidence("unreadable", list)
     .remediation("make the files readable by the user running launchready, then scan again")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanned_location_matches_whole_path_components() {
+        let base = Path::new("/repo");
+        let paths = [PathBuf::from("/repo/src"), PathBuf::from("/repo/.env")];
+        assert!(scanned_location(&paths, base, "src/a.rs:1:1"));
+        assert!(scanned_location(&paths, base, ".env:2:5"));
+        assert!(!scanned_location(&paths, base, "srcx/a.rs:1:1"));
+        assert!(!scanned_location(&paths, base, "lib/a.rs:1:1"));
+        assert!(scanned_location(
+            &[PathBuf::from("/repo")],
+            base,
+            "lib/a.rs:1:1"
+        ));
+        assert!(scanned_location(
+            &[PathBuf::from("/elsewhere")],
+            base,
+            "/elsewhere/k:1:1"
+        ));
+    }
 }

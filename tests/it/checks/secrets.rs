@@ -439,6 +439,66 @@ fn secrets_command_baseline_and_staged() {
     assert_eq!(code(&out), 0);
 }
 
+/// A baseline entry counts as unused only where the scan looked: not for a staged scan, and
+/// not outside the configured paths.
+#[tokio::test]
+async fn unused_baseline_entries_only_where_the_scan_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    let token = |seed: u64| {
+        let hex: String = (0..4u64)
+            .map(|i| {
+                format!(
+                    "{:016x}",
+                    (seed * 8 + i).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                )
+            })
+            .collect();
+        format!("{}{hex}", concat!("do", "p_v1_"))
+    };
+    for (sub, seed) in [("a", 31), ("b", 32)] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+        std::fs::write(root.join(sub).join("key.txt"), format!("{}\n", token(seed))).unwrap();
+    }
+    let baseline = root.join("baseline.json");
+    let out = run(launchready()
+        .args(["baseline", "--no-history", "-o"])
+        .arg(&baseline)
+        .arg(root));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let unused = |card: &Scorecard| -> Vec<String> {
+        card.row("secrets-tree")
+            .unwrap()
+            .findings
+            .iter()
+            .filter(|f| f.message.contains("matches nothing any more"))
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    let extra = "history = false\nbaseline = \"baseline.json\"\n";
+    let card = audit_paths(root, &["a"], extra).await;
+    assert!(unused(&card).is_empty(), "{:#?}", unused(&card));
+    assert_eq!(
+        card.row("secrets-tree").unwrap().verdict(),
+        Verdict::Accepted
+    );
+
+    std::fs::write(root.join("a/key.txt"), "gone\n").unwrap();
+    let card = audit_paths(root, &["a"], extra).await;
+    let found = unused(&card);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("a/key.txt"), "{found:#?}");
+
+    // A staged scan reads only the index: nothing staged, nothing unused.
+    let out = run(launchready()
+        .args(["secrets", "--staged", "-f", "json", "--baseline"])
+        .arg(&baseline)
+        .arg(root));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("matches nothing any more"));
+}
+
 fn rule_of(f: &launchready::check::Finding) -> &str {
     f.evidence
         .iter()

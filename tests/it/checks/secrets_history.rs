@@ -203,3 +203,68 @@ async fn a_committed_symlink_out_of_the_repository_is_not_followed() {
         "{bundle:?}"
     );
 }
+
+/// A blob-less partial clone lacks the old blobs: the scan does not fetch them from the remote
+/// and says how many it could not read instead of passing silently.
+#[tokio::test]
+async fn a_partial_clone_reports_the_blobs_it_lacks() {
+    let origin = repo();
+    let src = origin.path();
+    git(src, &["config", "uploadpack.allowFilter", "true"]);
+    std::fs::write(src.join("old.env"), format!("KEY={}\n", stripe_key(41))).unwrap();
+    commit(src, "add key");
+    std::fs::remove_file(src.join("old.env")).unwrap();
+    commit(src, "remove key");
+
+    let clones = tempfile::tempdir().unwrap();
+    let clone = clones.path().join("partial");
+    let url = format!("file://{}", src.display());
+    git(
+        clones.path(),
+        &["clone", "-q", "--filter=blob:none", &url, "partial"],
+    );
+    let card = audit_dir(&clone, "").await;
+    let row = card.row("secrets-history").unwrap();
+    let lacking: Vec<_> = row
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("not in this clone"))
+        .collect();
+    assert_eq!(lacking.len(), 1, "{:#?}", row.findings);
+    assert!(
+        lacking[0].message.starts_with("1 blob named"),
+        "{}",
+        lacking[0].message
+    );
+
+    // The full repository has the blob, and the key in it.
+    let full = history_of(src).await;
+    assert_eq!(full.len(), 1, "{full:#?}");
+}
+
+/// A shallow clone's history stops at its boundary, and the check says so.
+#[tokio::test]
+async fn a_shallow_clone_says_its_history_is_cut() {
+    let origin = repo();
+    let src = origin.path();
+    std::fs::write(src.join("b.txt"), "two\n").unwrap();
+    commit(src, "second");
+    let clones = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", src.display());
+    git(
+        clones.path(),
+        &["clone", "-q", "--depth=1", &url, "shallow"],
+    );
+    let card = audit_dir(&clones.path().join("shallow"), "").await;
+    let row = card.row("secrets-history").unwrap();
+    assert!(
+        row.findings
+            .iter()
+            .any(|f| f.message.contains("the clone is shallow")),
+        "{:#?}",
+        row.findings
+    );
+    let card = audit_dir(src, "").await;
+    let row = card.row("secrets-history").unwrap();
+    assert!(!row.findings.iter().any(|f| f.message.contains("shallow")));
+}
