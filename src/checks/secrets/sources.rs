@@ -155,30 +155,7 @@ pub fn tree_files(path: &Path) -> Vec<PathBuf> {
         files.dedup();
         return files;
     }
-    let mut files = Vec::new();
-    walk(path, &mut files);
-    files.sort();
-    files
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            let name = entry.file_name();
-            if name != ".git" && name != "node_modules" {
-                walk(&path, out);
-            }
-        } else if kind.is_file() {
-            out.push(path);
-        }
-    }
+    walk_files(path, false)
 }
 
 /// True for a regular file, not following symlinks: a committed link to `~/.ssh/id_rsa` or
@@ -699,12 +676,21 @@ pub fn tree_files_unfiltered(dir: &Path) -> Vec<PathBuf> {
     if dir.is_file() {
         return vec![dir.to_path_buf()];
     }
+    walk_files(dir, true)
+}
+
+/// Every file under `dir`, sorted, skipping `.git` and `node_modules`. Links to directories are
+/// never followed (no walk loops); links to files only with `inner_links`, and then only when
+/// their target lies inside `dir`.
+fn walk_files(dir: &Path, inner_links: bool) -> Vec<PathBuf> {
     let Ok(root) = dir.canonicalize() else {
         return Vec::new();
     };
     let inside = |link: &Path| {
-        link.canonicalize()
-            .is_ok_and(|target| target.starts_with(&root) && target.is_file())
+        inner_links
+            && link
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&root) && target.is_file())
     };
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];

@@ -288,17 +288,7 @@ async fn corpus_history_tree_and_bundle() {
     }
 
     let history = fails(&card, "secrets-history");
-    let rules: Vec<String> = history
-        .iter()
-        .map(|f| {
-            f.evidence
-                .iter()
-                .find(|e| e.label == "rule")
-                .unwrap()
-                .value
-                .clone()
-        })
-        .collect();
+    let rules: Vec<String> = history.iter().map(|f| rule_of(f).to_string()).collect();
     for rule in ["stripe-secret-key", "npm-token", "slack-token"] {
         assert!(
             rules.iter().any(|r| r == rule),
@@ -500,9 +490,14 @@ async fn unused_baseline_entries_only_where_the_scan_looked() {
 }
 
 fn rule_of(f: &launchready::check::Finding) -> &str {
+    evidence_of(f, "rule")
+}
+
+/// The value of a finding's evidence line `label`, or "" when it has none.
+fn evidence_of<'a>(f: &'a launchready::check::Finding, label: &str) -> &'a str {
     f.evidence
         .iter()
-        .find(|e| e.label == "rule")
+        .find(|e| e.label == label)
         .map_or("", |e| e.value.as_str())
 }
 
@@ -839,14 +834,7 @@ async fn bundle_reads_are_bounded_failures_reported_and_next_cache_and_server_to
         .filter(|f| f.status == Status::Fail)
         .collect();
     assert_eq!(fails.len(), 2, "{fails:#?}");
-    let exposure = |f: &launchready::check::Finding| {
-        f.evidence
-            .iter()
-            .find(|e| e.label == "exposure")
-            .unwrap()
-            .value
-            .clone()
-    };
+    let exposure = |f: &launchready::check::Finding| evidence_of(f, "exposure").to_string();
     let main = fails
         .iter()
         .find(|f| {
@@ -880,14 +868,7 @@ async fn bundle_reads_are_bounded_failures_reported_and_next_cache_and_server_to
         .filter(|f| f.status == Status::Inconclusive)
         .collect();
     assert_eq!(review.len(), 2, "{review:#?}");
-    let files = |f: &launchready::check::Finding| {
-        f.evidence
-            .iter()
-            .find(|e| e.label == "files")
-            .unwrap()
-            .value
-            .clone()
-    };
+    let files = |f: &launchready::check::Finding| evidence_of(f, "files").to_string();
     let huge = review
         .iter()
         .find(|f| f.message == "1 bundle file not scanned: over the 64 MiB cap")
