@@ -336,6 +336,12 @@ async fn secrets_scan(
     } else {
         (root.clone(), root.clone())
     };
+    // Inside a repository, places are shown relative to its top, as git shows them: a scan of a
+    // subdirectory then agrees with a baseline written from the top.
+    let dir = crate::checks::secrets::sources::repo_root(&dir)
+        .and_then(|top| std::fs::canonicalize(top).ok())
+        .filter(|top| scan.starts_with(top))
+        .unwrap_or(dir);
     let quote = |p: &std::path::Path| toml::Value::String(p.display().to_string()).to_string();
     let mut text = format!(
         "[target]\nname = {}\nbase-url = \"https://localhost\"\n\n[secrets]\npaths = [{}]\nhistory = {history}\n",

@@ -480,6 +480,17 @@ async fn unused_baseline_entries_only_where_the_scan_looked() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].contains("a/key.txt"), "{found:#?}");
 
+    // The command scanning a subdirectory shows places from the repository's top, so the
+    // baseline written there still agrees with it.
+    let out = run(launchready()
+        .args(["secrets", "--no-history", "-f", "json", "--baseline"])
+        .arg(&baseline)
+        .arg(root.join("b")));
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 0, "{json}");
+    assert!(json.contains("\"path\": \"b/key.txt\""), "{json}");
+    assert!(!json.contains("matches nothing any more"), "{json}");
+
     // A staged scan reads only the index: nothing staged, nothing unused.
     let out = run(launchready()
         .args(["secrets", "--staged", "-f", "json", "--baseline"])
