@@ -223,7 +223,7 @@ fn scan(settings: &SecretsSettings, dirs: &[PathBuf], base: &Path) -> Vec<Findin
                 .filter(|e| {
                     server_dirs
                         .iter()
-                        .any(|d| e.location.starts_with(d.as_str()))
+                        .any(|d| super::location_under(&e.location, d))
                 })
                 .cloned()
                 .collect(),

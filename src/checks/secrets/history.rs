@@ -175,48 +175,40 @@ pub fn scan_repo(
         }
         findings.push(f);
     }
-    if history.oversized > 0 {
-        findings.push(
-            Finding::inconclusive(
-                &META,
-                subject(),
-                format!(
-                    "{} blobs over {} MiB were not scanned",
-                    history.oversized,
-                    sources::MAX_BLOB_BYTES / (1024 * 1024)
-                ),
-            )
+    // What the history holds but this scan could not read: reported so no pass claims it.
+    let unread = |message: String, remediation: &str| {
+        Finding::inconclusive(&META, subject(), message)
             .severity(Severity::Low)
-            .remediation("large blobs are usually media or build artefacts; scan them with `launchready secrets` on a checkout if they may hold keys"),
-        );
+            .remediation(remediation)
+    };
+    if history.oversized > 0 {
+        findings.push(unread(
+            format!(
+                "{} blobs over {} MiB were not scanned",
+                history.oversized,
+                sources::MAX_BLOB_BYTES / (1024 * 1024)
+            ),
+            "large blobs are usually media or build artefacts; scan them with `launchready secrets` on a checkout if they may hold keys",
+        ));
     }
     if history.missing > 0 {
-        findings.push(
-            Finding::inconclusive(
-                &META,
-                subject(),
-                format!(
-                    "{} blob{} named by the history {} not in this clone and {} not scanned",
-                    history.missing,
-                    crate::report::plural(history.missing as usize),
-                    if history.missing == 1 { "is" } else { "are" },
-                    if history.missing == 1 { "was" } else { "were" },
-                ),
-            )
-            .severity(Severity::Low)
-            .remediation("a partial clone lacks old objects; run the scan on a full clone (one made without `--filter`)"),
-        );
+        let one = history.missing == 1;
+        findings.push(unread(
+            format!(
+                "{} blob{} named by the history {} not in this clone and {} not scanned",
+                history.missing,
+                crate::report::plural(history.missing as usize),
+                if one { "is" } else { "are" },
+                if one { "was" } else { "were" },
+            ),
+            "a partial clone lacks old objects; run the scan on a full clone (one made without `--filter`)",
+        ));
     }
     if history.shallow {
-        findings.push(
-            Finding::inconclusive(
-                &META,
-                subject(),
-                "the clone is shallow: commits older than its boundary were not scanned",
-            )
-            .severity(Severity::Low)
-            .remediation("run the scan on a full clone (`git fetch --unshallow`); in CI, check out with the full history (fetch-depth: 0)"),
-        );
+        findings.push(unread(
+            "the clone is shallow: commits older than its boundary were not scanned".to_string(),
+            "run the scan on a full clone (`git fetch --unshallow`); in CI, check out with the full history (fetch-depth: 0)",
+        ));
     }
     if only_history.is_empty() {
         findings.push(

@@ -104,6 +104,14 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     }
 }
 
+/// Whether a shown location (`path:line:col`) lies at or under the shown path `place`, by whole
+/// path components: `dist` holds `dist/app.js:1:1` and `dist:3:1`, not `distribution/a.js:1:1`.
+pub fn location_under(location: &str, place: &str) -> bool {
+    location
+        .strip_prefix(place.trim_end_matches('/'))
+        .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(':'))
+}
+
 /// Turns a hit into a failed, redacted finding; a baseline match marks it accepted.
 pub fn finding(
     meta: &'static CheckMeta,
@@ -249,6 +257,19 @@ pub fn secret_file_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn location_under_matches_whole_path_components() {
+        assert!(location_under("dist/app.js:1:1", "dist"));
+        assert!(location_under("dist/app.js:1:1", "dist/"));
+        assert!(location_under("dist/broken.js:3:1", "dist/broken.js"));
+        assert!(location_under(
+            ".next/server/app/page.js:1:9",
+            ".next/server"
+        ));
+        assert!(!location_under("distribution/a.js:1:1", "dist"));
+        assert!(!location_under(".next/serverless/a.js:1:1", ".next/server"));
+    }
 
     #[test]
     fn exposure_raises_severity() {

@@ -201,7 +201,7 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
                 .filter(|e| {
                     !bundles
                         .iter()
-                        .any(|d| e.location.starts_with(&format!("{d}/")))
+                        .any(|d| super::location_under(&e.location, d))
                         && scanned_location(&settings.paths, base, &e.location)
                 })
                 .cloned()
@@ -237,15 +237,9 @@ pub fn scan(settings: &SecretsSettings, base: &Path) -> Vec<Finding> {
 /// the scanned `paths`; an entry outside them was not looked for, so it cannot be called unused.
 fn scanned_location(paths: &[PathBuf], base: &Path, location: &str) -> bool {
     paths.iter().any(|p| {
-        let shown = match p.strip_prefix(base) {
-            Ok(rel) if rel.as_os_str().is_empty() => return true,
-            Ok(rel) => rel.display().to_string(),
-            Err(_) => p.display().to_string(),
-        };
-        let shown = shown.trim_end_matches('/');
-        location
-            .strip_prefix(shown)
-            .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(':'))
+        p.strip_prefix(base)
+            .is_ok_and(|rel| rel.as_os_str().is_empty())
+            || super::location_under(location, &super::display_path(base, p))
     })
 }
 

@@ -436,17 +436,7 @@ async fn unused_baseline_entries_only_where_the_scan_looked() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     git(root, &["init", "-q", "-b", "main"]);
-    let token = |seed: u64| {
-        let hex: String = (0..4u64)
-            .map(|i| {
-                format!(
-                    "{:016x}",
-                    (seed * 8 + i).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                )
-            })
-            .collect();
-        format!("{}{hex}", concat!("do", "p_v1_"))
-    };
+    let token = |seed| format!("{}{}", concat!("sk", "_live_"), filler(seed, 24));
     for (sub, seed) in [("a", 31), ("b", 32)] {
         std::fs::create_dir_all(root.join(sub)).unwrap();
         std::fs::write(root.join(sub).join("key.txt"), format!("{}\n", token(seed))).unwrap();
