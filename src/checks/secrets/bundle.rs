@@ -80,9 +80,6 @@ impl Check for SecretsBundle {
 /// Files larger than this are not read whole: they are reported as not scanned.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Files listed in an inconclusive finding at most.
-const SHOWN_FILES: usize = 5;
-
 /// Where a file of a bundle directory belongs.
 enum Part {
     /// Shipped to browsers.
@@ -251,16 +248,7 @@ fn scan(settings: &SecretsSettings, dirs: &[PathBuf], base: &Path) -> Vec<Findin
 /// An inconclusive finding for files that were not scanned: their count in `message`, the first
 /// few of them as evidence.
 fn not_scanned(files: &[String], message: String) -> Finding {
-    let mut list = files
-        .iter()
-        .take(SHOWN_FILES)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if files.len() > SHOWN_FILES {
-        list.push_str(&format!(" and {} more", files.len() - SHOWN_FILES));
-    }
     Finding::inconclusive(&META, Subject::Target, message)
         .severity(Severity::Medium)
-        .evidence("files", list)
+        .evidence("files", super::first_few(files))
 }

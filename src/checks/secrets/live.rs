@@ -39,9 +39,6 @@ const MAX_SCRIPTS: usize = 50;
 /// of several MB are common, and the default cap would cut them.
 pub const SCRIPT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
-/// Entries listed in an inconclusive finding at most.
-const SHOWN: usize = 5;
-
 /// Builds the check when `[secrets] live = true`.
 pub fn build(target: &Target) -> Result<Box<dyn Check>, Skip> {
     match &target.secrets {
@@ -251,18 +248,9 @@ fn public_map(map: &Url, script: &Url, message: String) -> Finding {
 /// An inconclusive finding about `subject` for what was not scanned, the first few `items`
 /// listed as evidence.
 fn listed(subject: &str, items: &[String], message: String) -> Finding {
-    let mut list = items
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > SHOWN {
-        list.push_str(&format!(" and {} more", items.len() - SHOWN));
-    }
     Finding::inconclusive(&META, Subject::url(subject), message)
         .severity(Severity::High)
-        .evidence("not scanned", list)
+        .evidence("not scanned", super::first_few(items))
 }
 
 /// Runs a scan on the blocking pool: megabytes of script do not stall the runtime, and a crash

@@ -104,6 +104,23 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     }
 }
 
+/// Items an inconclusive finding lists at most before it says how many more there are.
+pub const SHOWN_ITEMS: usize = 5;
+
+/// The first [`SHOWN_ITEMS`] of `items`, comma-separated, then ` and N more` for the rest.
+pub fn first_few(items: &[String]) -> String {
+    let mut list = items
+        .iter()
+        .take(SHOWN_ITEMS)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN_ITEMS {
+        list.push_str(&format!(" and {} more", items.len() - SHOWN_ITEMS));
+    }
+    list
+}
+
 /// Whether a shown location (`path:line:col`) lies at or under the shown path `place`, by whole
 /// path components: `dist` holds `dist/app.js:1:1` and `dist:3:1`, not `distribution/a.js:1:1`.
 pub fn location_under(location: &str, place: &str) -> bool {
@@ -257,6 +274,14 @@ pub fn secret_file_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_few_lists_five_then_counts_the_rest() {
+        let items: Vec<String> = (1..=7).map(|i| format!("f{i}")).collect();
+        assert_eq!(first_few(&items[..1]), "f1");
+        assert_eq!(first_few(&items[..5]), "f1, f2, f3, f4, f5");
+        assert_eq!(first_few(&items), "f1, f2, f3, f4, f5 and 2 more");
+    }
 
     #[test]
     fn location_under_matches_whole_path_components() {

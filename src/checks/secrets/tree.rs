@@ -258,22 +258,9 @@ fn read_head(path: &Path) -> Option<Vec<u8>> {
     Some(head)
 }
 
-/// Files listed in `unreadable` shown at most this many at a time.
-const SHOWN_FILES: usize = 5;
-
 /// One inconclusive finding for the files that could not be read: they were not scanned, and
 /// no pass may claim they were.
 fn unreadable_finding(unreadable: &[String]) -> Finding {
-    let shown: Vec<&str> = unreadable
-        .iter()
-        .take(SHOWN_FILES)
-        .map(String::as_str)
-        .collect();
-    let more = unreadable.len().saturating_sub(SHOWN_FILES);
-    let mut list = shown.join(", ");
-    if more > 0 {
-        list.push_str(&format!(" and {more} more"));
-    }
     Finding::inconclusive(
         &META,
         Subject::Target,
@@ -283,7 +270,7 @@ fn unreadable_finding(unreadable: &[String]) -> Finding {
         },
     )
     .severity(Severity::Medium)
-    .evidence("unreadable", list)
+    .evidence("unreadable", super::first_few(unreadable))
     .remediation("make the files readable by the user running launchready, then scan again")
 }
 
