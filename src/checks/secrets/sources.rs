@@ -131,7 +131,7 @@ pub fn tree_files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
     }
-    if repo_root(path).is_some()
+    if let Some(root) = repo_root(path)
         && let Ok(out) = git(
             path,
             &[
@@ -144,7 +144,6 @@ pub fn tree_files(path: &Path) -> Vec<PathBuf> {
                 ".",
             ],
         )
-        && let Some(root) = repo_root(path)
     {
         let mut files: Vec<PathBuf> = out
             .split(|&b| b == 0)
